@@ -1,0 +1,34 @@
+#ifndef CULPRIT_DAEMON_STORE_SQLITE_EVENT_QUERY_H_
+#define CULPRIT_DAEMON_STORE_SQLITE_EVENT_QUERY_H_
+
+// SqliteEventQuery: EventQuery over a read-only SQLite connection.
+// One instance per reader thread.
+
+#include <memory>
+#include <string>
+
+#include "daemon/store/event_query.h"
+
+namespace culprit::store {
+
+namespace sqlite {
+class Db;
+}
+
+class SqliteEventQuery final : public EventQuery {
+ public:
+  // Opens `path` read-only. Fails if the database is missing or its schema is
+  // not the one this binary writes.
+  static Result<std::unique_ptr<SqliteEventQuery>> Open(const std::string& path);
+  ~SqliteEventQuery() override;
+
+  Result<std::vector<SourceStats>> ListSources() override;
+
+ private:
+  explicit SqliteEventQuery(std::unique_ptr<sqlite::Db> db);
+  std::unique_ptr<sqlite::Db> db_;
+};
+
+}  // namespace culprit::store
+
+#endif  // CULPRIT_DAEMON_STORE_SQLITE_EVENT_QUERY_H_
