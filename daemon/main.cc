@@ -1,0 +1,172 @@
+// culpritd: reads the config, opens the database, starts serving, and stops
+// cleanly on SIGTERM/SIGINT. Wiring only; the work is in the modules.
+
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/version.h"
+#include "daemon/config/config.h"
+#include "daemon/service/server.h"
+#include "daemon/service/source_probe.h"
+#include "daemon/store/database.h"
+#include "daemon/store/source_registry.h"
+#include "daemon/store/sqlite/db.h"
+#include "daemon/store/sqlite_event_query.h"
+#include "daemon/tail/file_system.h"
+
+namespace culprit {
+namespace {
+
+// Exit codes.
+constexpr int kExitOk = 0;
+constexpr int kExitConfig = 1;   // bad command line or config
+constexpr int kExitStartup = 2;  // database or listener could not be set up
+
+// SourceProbe over the real file system.
+class FileSystemProbe final : public service::SourceProbe {
+ public:
+  explicit FileSystemProbe(tail::FileSystem* fs) : fs_(fs) {}
+  std::vector<service::ProbedFile> Files(const std::string& pattern) const override {
+    std::vector<service::ProbedFile> out;
+    auto paths = fs_->Glob(pattern);
+    if (!paths.ok()) return out;
+    for (const std::string& p : *paths) {
+      auto info = fs_->Stat(p);
+      if (!info.ok() || !info->is_regular) continue;
+      out.push_back({p, info->size, info->dev, info->inode});
+    }
+    return out;
+  }
+
+ private:
+  tail::FileSystem* fs_;
+};
+
+int Run(const config::Config& cfg) {
+  SystemClock clock;
+  const Timestamp started_at = clock.Now();
+  SetLogLevel(cfg.daemon.log_level);
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto db = store::OpenForWriting(cfg.daemon.database);
+  if (!db.ok()) {
+    CULPRIT_LOG(kError) << db.status().message();
+    return kExitStartup;
+  }
+  std::vector<store::SourceDef> defs;
+  for (const config::SourceConfig& s : cfg.sources) defs.push_back({s.name, s.path, s.format});
+  auto ids = store::RegisterSources(**db, defs, started_at);
+  if (!ids.ok()) {
+    CULPRIT_LOG(kError) << "registering sources: " << ids.status().message();
+    return kExitStartup;
+  }
+
+  tail::PosixFileSystem fs;
+  FileSystemProbe probe(&fs);
+  service::ServerOptions options;
+  options.listen = cfg.daemon.listen;
+  options.database_path = cfg.daemon.database;
+  for (size_t i = 0; i < cfg.sources.size(); ++i) {
+    const config::SourceConfig& s = cfg.sources[i];
+    options.sources.push_back({(*ids)[i], s.name, s.path, s.format});
+  }
+  const std::string db_path = cfg.daemon.database;
+  options.query_factory = [db_path]() -> Result<std::unique_ptr<store::EventQuery>> {
+    CULPRIT_ASSIGN_OR_RETURN(auto q, store::SqliteEventQuery::Open(db_path));
+    return std::unique_ptr<store::EventQuery>(std::move(q));
+  };
+  options.probe = &probe;
+  options.clock = &clock;
+  options.started_at = started_at;
+
+  auto server = service::Server::Start(std::move(options));
+  if (!server.ok()) {
+    CULPRIT_LOG(kError) << server.status().message();
+    return kExitStartup;
+  }
+  CULPRIT_LOG(kInfo) << "culpritd " << kVersion << " serving on " << cfg.daemon.listen
+                     << " (port " << (*server)->port() << "), database " << cfg.daemon.database
+                     << ", " << cfg.sources.size() << " source(s)";
+
+  while (true) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      CULPRIT_LOG(kWarning) << "SIGHUP: reloading the config is not supported yet; "
+                               "restart culpritd to apply changes";
+      continue;
+    }
+    CULPRIT_LOG(kInfo) << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                       << ", shutting down";
+    break;
+  }
+  (*server)->Shutdown(std::chrono::seconds(5));
+  server->reset();
+  db->reset();
+  CULPRIT_LOG(kInfo) << "stopped";
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace culprit
+
+int main(int argc, char** argv) {
+  CLI::App app{"culpritd: finds the server-side cause of a client's connection reset"};
+  std::string config_file;
+  std::string check_file;
+  std::string log_level;
+  auto* config_opt = app.add_option("--config", config_file, "the TOML config file to run with");
+  auto* check_opt = app.add_option("--check-config", check_file,
+                                   "validate a config file and exit (0 valid, 1 invalid)");
+  config_opt->excludes(check_opt);
+  app.add_option("--log-level", log_level, "debug, info, warning or error (overrides the config)");
+  app.set_version_flag("--version", std::string("culpritd ") + culprit::kVersion);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : culprit::kExitConfig;
+  }
+
+  if (!check_file.empty()) {
+    auto cfg = culprit::config::LoadConfigFile(check_file);
+    if (!cfg.ok()) {
+      std::cerr << cfg.status().message() << "\n";
+      return culprit::kExitConfig;
+    }
+    std::cout << check_file << ": OK (" << cfg->sources.size() << " source(s), database "
+              << cfg->daemon.database << ", listen " << cfg->daemon.listen << ")\n";
+    return culprit::kExitOk;
+  }
+  if (config_file.empty()) {
+    std::cerr << "culpritd: --config FILE is required (or --check-config FILE)\n"
+              << app.help();
+    return culprit::kExitConfig;
+  }
+  auto cfg = culprit::config::LoadConfigFile(config_file);
+  if (!cfg.ok()) {
+    std::cerr << cfg.status().message() << "\n";
+    return culprit::kExitConfig;
+  }
+  if (!log_level.empty()) {
+    auto level = culprit::ParseLogLevel(log_level);
+    if (!level.ok()) {
+      std::cerr << "culpritd: --log-level: " << level.status().message() << "\n";
+      return culprit::kExitConfig;
+    }
+    cfg->daemon.log_level = *level;
+  }
+  return culprit::Run(*cfg);
+}

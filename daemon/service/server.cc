@@ -1,0 +1,187 @@
+#include "daemon/service/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <algorithm>
+#include <map>
+
+#include "base/log.h"
+#include "base/version.h"
+#include "culprit/v1/culprit.grpc.pb.h"
+#include "daemon/service/grpc_status.h"
+#include "daemon/service/source_probe.h"
+
+namespace culprit::service {
+namespace {
+
+namespace v1 = ::culprit::v1;
+
+void SetTimestamp(Timestamp t, google::protobuf::Timestamp* out) {
+  const int64_t us = ToUnixMicros(t);
+  int64_t secs = us / 1'000'000;
+  int64_t micros = us % 1'000'000;
+  if (micros < 0) {
+    micros += 1'000'000;
+    --secs;
+  }
+  out->set_seconds(secs);
+  out->set_nanos(static_cast<int32_t>(micros * 1000));
+}
+
+void SetDuration(Duration d, google::protobuf::Duration* out) {
+  const int64_t us = d.count();
+  out->set_seconds(us / 1'000'000);
+  out->set_nanos(static_cast<int32_t>((us % 1'000'000) * 1000));
+}
+
+class CulpritServiceImpl final : public v1::Culprit::CallbackService {
+ public:
+  explicit CulpritServiceImpl(const ServerOptions& options)
+      : options_(options),
+        pool_(options.query_factory, options.query_threads, options.max_queued_queries) {}
+
+  void StopPool() { pool_.Stop(); }
+
+  grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
+                                   const v1::StatusRequest* /*request*/,
+                                   v1::StatusResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    const bool queued = pool_.Submit([this, context, reactor,
+                                      response](Result<store::EventQuery*> query) {
+      if (context->IsCancelled()) {
+        reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+        return;
+      }
+      if (!query.ok()) {
+        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
+            "the database cannot be read: " + query.status().message())));
+        return;
+      }
+      reactor->Finish(ToGrpcStatus(FillStatus(**query, response)));
+    });
+    if (!queued) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   "culpritd is busy: too many queries queued; retry shortly"));
+    }
+    return reactor;
+  }
+
+ private:
+  ::culprit::Status FillStatus(store::EventQuery& query, v1::StatusResponse* out) {
+    auto stats = query.ListSources();
+    if (!stats.ok()) return stats.status();
+    std::map<int64_t, const store::SourceStats*> by_id;
+    for (const store::SourceStats& s : *stats) by_id[s.id] = &s;
+
+    const Timestamp now = options_.clock->Now();
+    out->set_version(kVersion);
+    SetTimestamp(options_.started_at, out->mutable_started_at());
+    SetDuration(now - options_.started_at, out->mutable_uptime());
+    out->set_database_path(options_.database_path);
+    out->set_listen(options_.listen);
+
+    for (const ServedSource& src : options_.sources) {
+      v1::SourceStatus* s = out->add_sources();
+      s->set_name(src.name);
+      s->set_path(src.path);
+      s->set_format(src.format);
+      const store::SourceStats* st = nullptr;
+      if (auto it = by_id.find(src.id); it != by_id.end()) st = it->second;
+      if (st != nullptr) {
+        s->set_lines_parsed(st->lines_parsed);
+        s->set_lines_rejected(st->lines_rejected);
+        if (st->newest_event) SetTimestamp(*st->newest_event, s->mutable_newest_event_time());
+      }
+      int64_t size_total = 0;
+      int64_t committed_total = 0;
+      for (const ProbedFile& f : options_.probe->Files(src.path)) {
+        // The committed offset counts only for the file identity it was
+        // recorded for: a rotated-in file at the same path starts at 0.
+        int64_t committed = 0;
+        if (st != nullptr) {
+          for (const store::FileCheckpoint& c : st->files) {
+            if (c.dev == f.dev && c.inode == f.inode) committed = std::min(c.offset, f.size);
+          }
+        }
+        v1::FileStatus* fs = s->add_files();
+        fs->set_path(f.path);
+        fs->set_size(f.size);
+        fs->set_committed_offset(committed);
+        size_total += f.size;
+        committed_total += committed;
+      }
+      s->set_file_size(size_total);
+      s->set_committed_offset(committed_total);
+      s->set_lag_bytes(size_total - committed_total);
+      if (s->files_size() == 0) s->set_problem("no file matches the path yet");
+    }
+    return ::culprit::Status();
+  }
+
+  const ServerOptions& options_;
+  QueryPool pool_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<CulpritServiceImpl> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  bool shut_down = false;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Shutdown(std::chrono::seconds(5)); }
+
+int Server::port() const { return impl_->port; }
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
+  CULPRIT_CHECK(options.probe != nullptr && options.clock != nullptr);
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  impl->service = std::make_unique<CulpritServiceImpl>(impl->options);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  // Without this, gRPC sets SO_REUSEPORT and a second culpritd would bind
+  // the same port silently instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  int selected_port = 0;
+  builder.AddListeningPort(impl->options.listen, grpc::InsecureServerCredentials(),
+                           &selected_port);
+  builder.RegisterService(impl->service.get());
+  impl->server = builder.BuildAndStart();
+  const bool is_unix = impl->options.listen.starts_with("unix:");
+  if (impl->server == nullptr || (!is_unix && selected_port == 0)) {
+    impl->service->StopPool();
+    return ::culprit::Status::Unavailable(
+        "cannot listen on \"" + impl->options.listen +
+        "\" (address in use, not an address of this host, or no permission)");
+  }
+  impl->port = selected_port;
+  if (auto* health = impl->server->GetHealthCheckService()) {
+    health->SetServingStatus(true);
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+void Server::Shutdown(Duration grace) {
+  if (impl_ == nullptr || impl_->shut_down) return;
+  impl_->shut_down = true;
+  if (auto* health = impl_->server->GetHealthCheckService()) {
+    health->SetServingStatus(false);
+  }
+  // Calls in flight finish on the pool, so the pool must outlive Shutdown().
+  impl_->server->Shutdown(gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                       gpr_time_from_micros(grace.count(), GPR_TIMESPAN)));
+  impl_->server->Wait();
+  impl_->service->StopPool();
+}
+
+}  // namespace culprit::service
