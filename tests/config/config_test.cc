@@ -1,0 +1,232 @@
+#include "daemon/config/config.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/testing/temp_dir.h"
+
+namespace culprit::config {
+namespace {
+
+using culprit::testing::TempDir;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  // Parses `text` as the file "t.toml" in a temp directory, with a database
+  // in that (existing) directory unless the text sets one.
+  Result<Config> Parse(const std::string& text) { return ParseConfig(text, "t.toml", dir_.path()); }
+
+  TempDir dir_;
+};
+
+TEST_F(ConfigTest, MinimalValidConfig) {
+  auto cfg = Parse(R"(
+[daemon]
+database = "culprit.db"
+
+[[source]]
+path = "logs/access.log"
+format = "nginx_combined"
+)");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->daemon.listen, "127.0.0.1:7450");
+  EXPECT_EQ(cfg->daemon.database, dir_.File("culprit.db"));
+  ASSERT_EQ(cfg->sources.size(), 1u);
+  const SourceConfig& s = cfg->sources[0];
+  EXPECT_EQ(s.path, dir_.File("logs/access.log"));
+  EXPECT_EQ(s.name, s.path);
+  EXPECT_EQ(s.format, "nginx_combined");
+  EXPECT_EQ(s.timezone, "UTC");
+  EXPECT_EQ(s.start_at, StartAt::kBeginning);
+  EXPECT_EQ(s.max_line_bytes, 65536);
+  EXPECT_EQ(s.line, 5);
+}
+
+TEST_F(ConfigTest, EverySettingIsRead) {
+  auto cfg = Parse(R"(
+[daemon]
+listen = "[::1]:0"
+database = "/tmp/../tmp/x.db"
+log_level = "debug"
+
+[[source]]
+name = "edge-access"
+path = "/var/log/nginx/*.log"
+format = "nginx"
+log_format = '$remote_addr [$time_local] "$request" $status'
+timezone = "Europe/Berlin"
+start_at = "end"
+max_line_bytes = 4096
+idle_timeout = "75s"
+ports = [80, 443]
+
+[[source]]
+path = "app.jsonl"
+format = "json"
+fields = { time = "ts", client_ip = "remote_addr" }
+prefix = '^\S+ stdout F '
+timezone = "+02:00"
+
+[[source]]
+path = "app.log"
+format = "regex"
+pattern = '^(?P<time>\S+) (?P<client_ip>\S+)'
+)");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->daemon.listen, "[::1]:0");
+  EXPECT_EQ(cfg->daemon.database, "/tmp/x.db");
+  EXPECT_EQ(cfg->daemon.log_level, LogLevel::kDebug);
+  ASSERT_EQ(cfg->sources.size(), 3u);
+  const SourceConfig& a = cfg->sources[0];
+  EXPECT_EQ(a.name, "edge-access");
+  EXPECT_EQ(a.path, "/var/log/nginx/*.log");
+  EXPECT_EQ(a.log_format, "$remote_addr [$time_local] \"$request\" $status");
+  EXPECT_EQ(a.timezone, "Europe/Berlin");
+  EXPECT_EQ(a.start_at, StartAt::kEnd);
+  EXPECT_EQ(a.max_line_bytes, 4096);
+  ASSERT_TRUE(a.idle_timeout.has_value());
+  EXPECT_EQ(a.idle_timeout->count(), 75'000'000);
+  EXPECT_EQ(a.ports, (std::vector<uint16_t>{80, 443}));
+  const SourceConfig& j = cfg->sources[1];
+  EXPECT_EQ(j.fields.size(), 2u);
+  EXPECT_EQ(j.prefix, "^\\S+ stdout F ");
+  EXPECT_EQ(j.timezone, "+02:00");
+  EXPECT_EQ(cfg->sources[2].pattern, "^(?P<time>\\S+) (?P<client_ip>\\S+)");
+}
+
+// Each bad config must fail with a message naming file, line and key.
+struct BadCase {
+  const char* name;
+  const char* toml;
+  const char* want;  // a substring of the error message
+};
+
+TEST_F(ConfigTest, ErrorsNameFileLineAndKey) {
+  const BadCase cases[] = {
+      {"typo in daemon key", "[daemon]\ndatabase = \"x.db\"\nlistn = \"127.0.0.1:1\"\n",
+       "t.toml:3: daemon.listn: unknown key \"listn\" (did you mean \"listen\"?)"},
+      {"typo in source key",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a.log\"\nfromat = \"nginx_combined\"\n",
+       "t.toml:5: source[1].fromat: unknown key \"fromat\" (did you mean \"format\"?)"},
+      {"unknown top-level table", "[deamon]\nlisten = \"x\"\n",
+       "t.toml:1: unknown key \"deamon\" (did you mean \"daemon\"?)"},
+      {"unknown format",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a.log\"\nformat = \"ngnix\"\n",
+       "t.toml:5: source[1].format: unknown format \"ngnix\" (did you mean \"nginx\"?)"},
+      {"wrong type for listen", "[daemon]\ndatabase = \"x.db\"\nlisten = 7450\n",
+       "t.toml:3: daemon.listen: must be a string, not an integer"},
+      {"wrong type for ports",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\nports = 80\n",
+       "t.toml:6: source[1].ports: must be an array of port numbers"},
+      {"port out of range",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\n"
+       "ports = [80, 70000]\n",
+       "t.toml:6: source[1].ports[2]: 70000 is not a port"},
+      {"missing database directory", "[daemon]\ndatabase = \"/nonexistent/dir/x.db\"\n",
+       "t.toml:2: daemon.database: directory \"/nonexistent/dir\" does not exist"},
+      {"bad listen", "[daemon]\ndatabase = \"x.db\"\nlisten = \"localhost\"\n",
+       "t.toml:3: daemon.listen: \"localhost\" is not an address to listen on"},
+      {"missing format", "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\n",
+       "t.toml:3: source[1]: missing required key \"format\""},
+      {"missing path", "[daemon]\ndatabase = \"x.db\"\n[[source]]\nformat = \"syslog\"\n",
+       "t.toml:3: source[1]: missing required key \"path\""},
+      {"nginx needs log_format",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"nginx\"\n",
+       "t.toml:3: source[1]: format \"nginx\" needs \"log_format\""},
+      {"key of another format",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\n"
+       "pattern = \"x\"\n",
+       "t.toml:6: source[1].pattern: format \"syslog\" does not take \"pattern\" (it is a "
+       "setting of format \"regex\")"},
+      {"bad start_at",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\n"
+       "start_at = \"now\"\n",
+       "t.toml:6: source[1].start_at: must be \"beginning\" or \"end\", not \"now\""},
+      {"bad duration",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\n"
+       "idle_timeout = \"75\"\n",
+       "t.toml:6: source[1].idle_timeout: \"75\" is not a duration"},
+      {"bad timezone",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\n"
+       "timezone = \"Mars/Olympus\"\n",
+       "t.toml:6: source[1].timezone: unknown time zone \"Mars/Olympus\""},
+      {"line cap out of range",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\n"
+       "max_line_bytes = 10\n",
+       "t.toml:6: source[1].max_line_bytes: 10 is out of range"},
+      {"duplicate name",
+       "[daemon]\ndatabase = \"x.db\"\n[[source]]\npath = \"a\"\nformat = \"syslog\"\n"
+       "[[source]]\npath = \"a\"\nformat = \"syslog\"\n",
+       "t.toml:6: source[2]: another source already has the name"},
+      {"bad log level", "[daemon]\ndatabase = \"x.db\"\nlog_level = \"loud\"\n",
+       "t.toml:3: daemon.log_level: \"loud\" is not a log level"},
+      {"source is a table not an array", "[daemon]\ndatabase = \"x.db\"\n[source]\npath = \"a\"\n",
+       "t.toml:3: source: must be an array of tables ([[source]])"},
+      {"TOML syntax error", "[daemon]\ndatabase = \"x.db\nlisten = 1\n", "t.toml:2:"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto cfg = Parse(c.toml);
+    ASSERT_FALSE(cfg.ok());
+    EXPECT_EQ(cfg.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(cfg.status().message().find(c.want), std::string::npos)
+        << "got: " << cfg.status().message();
+  }
+}
+
+TEST_F(ConfigTest, ReportsEveryProblemAtOnce) {
+  auto cfg = Parse(
+      "[daemon]\ndatabase = \"x.db\"\nlistn = \"a\"\n[[source]]\npath = \"a\"\n"
+      "format = \"nope\"\n[[source]]\npath = \"b\"\nformat = \"syslog\"\nport = [1]\n");
+  ASSERT_FALSE(cfg.ok());
+  const std::string& msg = cfg.status().message();
+  EXPECT_NE(msg.find("t.toml:3: daemon.listn"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("t.toml:6: source[1].format"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("t.toml:10: source[2].port: unknown key \"port\" (did you mean \"ports\"?)"),
+            std::string::npos)
+      << msg;
+}
+
+TEST_F(ConfigTest, DefaultDatabaseDirectoryMustExistToo) {
+  // No [daemon] database: the default path is checked like a configured one.
+  auto cfg = Parse("[[source]]\npath = \"a\"\nformat = \"syslog\"\n");
+  if (cfg.ok()) {
+    EXPECT_EQ(cfg->daemon.database, kDefaultDatabase);  // this host has /var/lib/culprit
+  } else {
+    EXPECT_NE(cfg.status().message().find("daemon.database: directory \"/var/lib/culprit\""),
+              std::string::npos)
+        << cfg.status().message();
+  }
+}
+
+TEST_F(ConfigTest, LoadFileResolvesPathsAgainstItsDirectory) {
+  dir_.Write("etc/culprit.toml",
+             "[daemon]\ndatabase = \"../var/c.db\"\n[[source]]\npath = \"../logs/a.log\"\n"
+             "format = \"syslog\"\n");
+  dir_.Write("var/.keep", "");
+  auto cfg = LoadConfigFile(dir_.File("etc/culprit.toml"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_EQ(cfg->daemon.database, dir_.File("var/c.db"));
+  EXPECT_EQ(cfg->sources[0].path, dir_.File("logs/a.log"));
+}
+
+TEST_F(ConfigTest, MissingFileIsNotFound) {
+  auto cfg = LoadConfigFile(dir_.File("nope.toml"));
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_EQ(cfg.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(cfg.status().message().find("nope.toml"), std::string::npos);
+}
+
+TEST_F(ConfigTest, ExampleConfigIsValid) {
+  // Parsed as if it sat in <tmp>/examples, with the <tmp>/build directory its
+  // database path points into, so the test does not depend on the tree.
+  const std::string text =
+      culprit::testing::ReadFileOrEmpty(std::string(CULPRIT_SOURCE_DIR) + "/examples/culprit.toml");
+  ASSERT_FALSE(text.empty());
+  dir_.Write("build/.keep", "");
+  auto cfg = ParseConfig(text, "examples/culprit.toml", dir_.File("examples"));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  EXPECT_GE(cfg->sources.size(), 5u);
+}
+
+}  // namespace
+}  // namespace culprit::config

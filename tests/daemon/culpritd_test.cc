@@ -1,0 +1,174 @@
+// The real culpritd and culprit binaries, run as a user would: a config in a
+// temp directory, a real database, gRPC over loopback.
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <regex>
+
+#include "culprit/v1/culprit.pb.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace culprit {
+namespace {
+
+using culprit::testing::RunProgram;
+using culprit::testing::Subprocess;
+using culprit::testing::TempDir;
+using namespace std::chrono_literals;
+
+const std::string kCulpritd = std::string(CULPRIT_BINARY_DIR) + "/daemon/culpritd";
+const std::string kCulprit = std::string(CULPRIT_BINARY_DIR) + "/cli/culprit";
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+class CulpritdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.Write("logs/access.log",
+               "192.0.2.1 - - [20/Nov/2026:09:14:01 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"\n");
+    dir_.Write("culprit.toml", R"(
+[daemon]
+listen = "127.0.0.1:0"
+database = "state/culprit.db"
+
+[[source]]
+name = "edge-access"
+path = "logs/access.log"
+format = "nginx_combined"
+
+[[source]]
+path = "logs/app/*.jsonl"
+format = "json"
+)");
+    dir_.Write("state/.keep", "");
+  }
+
+  // Starts culpritd on the test config and returns the port it serves on.
+  int StartDaemon(Subprocess& daemon) {
+    auto line = daemon.WaitForStderrLine("serving on", 20s);
+    EXPECT_TRUE(line.has_value()) << "culpritd did not start; stderr:\n" << daemon.err();
+    if (!line) return 0;
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(*line, m, std::regex(R"(\(port (\d+)\))"))) << *line;
+    return m.empty() ? 0 : std::stoi(m[1]);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CulpritdTest, ServesStatusAndStopsOnSigterm) {
+  Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
+  const int port = StartDaemon(daemon);
+  ASSERT_GT(port, 0);
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+  EXPECT_TRUE(Exists(dir_.File("state/culprit.db")));
+
+  auto table = RunProgram({kCulprit, "--daemon", addr, "status"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("edge-access"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("nginx_combined"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(dir_.File("logs/app/*.jsonl")), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("no file matches the path yet"), std::string::npos) << table.out;
+
+  auto json = RunProgram({kCulprit, "--daemon", addr, "status", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  v1::StatusResponse parsed;
+  const auto st = google::protobuf::util::JsonStringToMessage(json.out, &parsed);
+  ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << json.out;
+  ASSERT_EQ(parsed.sources_size(), 2);
+  EXPECT_EQ(parsed.sources(0).name(), "edge-access");
+  EXPECT_EQ(parsed.sources(0).file_size(),
+            static_cast<int64_t>(culprit::testing::ReadFileOrEmpty(dir_.File("logs/access.log")).size()));
+  EXPECT_EQ(parsed.database_path(), dir_.File("state/culprit.db"));
+
+  daemon.Signal(SIGTERM);
+  auto code = daemon.Wait(20s);
+  ASSERT_TRUE(code.has_value()) << "culpritd did not stop on SIGTERM";
+  EXPECT_EQ(*code, 0) << daemon.err();
+  EXPECT_NE(daemon.err().find("shutting down"), std::string::npos);
+}
+
+TEST_F(CulpritdTest, DaemonAddressFromEnvironment) {
+  Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
+  const int port = StartDaemon(daemon);
+  ASSERT_GT(port, 0);
+  ASSERT_EQ(setenv("CULPRIT_DAEMON", ("127.0.0.1:" + std::to_string(port)).c_str(), 1), 0);
+  auto r = RunProgram({kCulprit, "status"});
+  unsetenv("CULPRIT_DAEMON");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("edge-access"), std::string::npos);
+}
+
+TEST_F(CulpritdTest, TypoInConfigFailsAndCreatesNoDatabase) {
+  dir_.Write("bad.toml", R"([daemon]
+database = "state/bad.db"
+
+[[source]]
+path = "logs/access.log"
+fromat = "nginx_combined"
+)");
+  auto r = RunProgram({kCulpritd, "--config", dir_.File("bad.toml")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad.toml:6: source[1].fromat: unknown key \"fromat\" (did you mean "
+                       "\"format\"?)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(Exists(dir_.File("state/bad.db")));
+}
+
+TEST_F(CulpritdTest, CheckConfigExitCodes) {
+  auto good = RunProgram({kCulpritd, "--check-config", dir_.File("culprit.toml")});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("OK (2 source(s)"), std::string::npos) << good.out;
+  EXPECT_FALSE(Exists(dir_.File("state/culprit.db")));
+
+  dir_.Write("bad.toml", "[daemon]\ndatabase = \"nope/x.db\"\n");
+  auto bad = RunProgram({kCulpritd, "--check-config", dir_.File("bad.toml")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("bad.toml:2: daemon.database: directory"), std::string::npos) << bad.err;
+
+  auto missing = RunProgram({kCulpritd, "--check-config", dir_.File("absent.toml")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("absent.toml"), std::string::npos) << missing.err;
+}
+
+TEST_F(CulpritdTest, NewerDatabaseIsRefusedAtStart) {
+  // Make a database that claims a schema version from the future.
+  {
+    Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
+    ASSERT_GT(StartDaemon(daemon), 0);
+    daemon.Signal(SIGTERM);
+    ASSERT_TRUE(daemon.Wait(20s).has_value());
+  }
+  auto bump = RunProgram({"/usr/bin/sqlite3", dir_.File("state/culprit.db"), "PRAGMA user_version=99"});
+  ASSERT_EQ(bump.exit_code, 0) << bump.err;
+  auto r = RunProgram({kCulpritd, "--config", dir_.File("culprit.toml")}, 20s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("schema version 99, newer than this culpritd knows"), std::string::npos)
+      << r.err;
+}
+
+TEST(CulpritCliTest, UnreachableDaemonExitsTwo) {
+  // Nothing listens on port 1 of loopback (it needs root and we never bind it).
+  auto r = RunProgram({kCulprit, "--daemon", "127.0.0.1:1", "--timeout", "5", "status"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("UNAVAILABLE"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is culpritd running"), std::string::npos) << r.err;
+}
+
+TEST(CulpritCliTest, UsageErrorsExitOne) {
+  EXPECT_EQ(RunProgram({kCulprit}).exit_code, 1);
+  EXPECT_EQ(RunProgram({kCulprit, "status", "--bogus"}).exit_code, 1);
+  EXPECT_EQ(RunProgram({kCulprit, "frobnicate"}).exit_code, 1);
+  EXPECT_EQ(RunProgram({kCulprit, "--help"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace culprit

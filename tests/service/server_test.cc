@@ -1,0 +1,226 @@
+// The gRPC server over a real store, on a real loopback port.
+
+#include "daemon/service/server.h"
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "culprit/v1/culprit.grpc.pb.h"
+#include "daemon/service/source_probe.h"
+#include "daemon/store/database.h"
+#include "daemon/store/source_registry.h"
+#include "daemon/store/sqlite/db.h"
+#include "daemon/store/sqlite_event_query.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/temp_dir.h"
+
+namespace culprit::service {
+namespace {
+
+using culprit::testing::FakeClock;
+using culprit::testing::TempDir;
+
+class FakeProbe final : public SourceProbe {
+ public:
+  std::vector<ProbedFile> Files(const std::string& pattern) const override {
+    if (pattern == "/logs/access.log") return {{"/logs/access.log", 1000, 8, 77}};
+    return {};
+  }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_path_ = dir_.File("c.db");
+    auto db = store::OpenForWriting(db_path_);
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    const store::SourceDef defs[] = {{"access", "/logs/access.log", "nginx_combined"},
+                                     {"/logs/missing/*.log", "/logs/missing/*.log", "syslog"}};
+    auto ids = store::RegisterSources(**db, defs, clock_.Now());
+    ASSERT_TRUE(ids.ok());
+    // A committed checkpoint for the current file (dev 8, inode 77) and one
+    // for an older identity of the same path that must not count.
+    ASSERT_TRUE((*db)->Exec("UPDATE sources SET lines_parsed = 12, lines_rejected = 1, "
+                            "newest_event_us = 1795464090372256 WHERE name = 'access';"
+                            "INSERT INTO checkpoints (source_id, path, dev, inode, fingerprint, "
+                            "offset, active, updated_us) VALUES "
+                            "(1, '/logs/access.log', 8, 77, x'00', 640, 1, 0),"
+                            "(1, '/logs/access.log', 8, 76, x'00', 9999, 1, 0);")
+                    .ok());
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.database_path = db_path_;
+    options.sources = {{(*ids)[0], "access", "/logs/access.log", "nginx_combined"},
+                       {(*ids)[1], "/logs/missing/*.log", "/logs/missing/*.log", "syslog"}};
+    const std::string path = db_path_;
+    options.query_factory = [path]() -> Result<std::unique_ptr<store::EventQuery>> {
+      CULPRIT_ASSIGN_OR_RETURN(auto q, store::SqliteEventQuery::Open(path));
+      return std::unique_ptr<store::EventQuery>(std::move(q));
+    };
+    options.probe = &probe_;
+    options.clock = &clock_;
+    options.started_at = clock_.Now();
+    auto server = Server::Start(std::move(options));
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+    ASSERT_GT(server_->port(), 0);
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                                   grpc::InsecureChannelCredentials());
+  }
+
+  void SetDeadline(grpc::ClientContext* ctx) {
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  }
+
+  TempDir dir_;
+  std::string db_path_;
+  FakeClock clock_;
+  FakeProbe probe_;
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(ServerTest, StatusReportsDaemonAndSources) {
+  clock_.Advance(std::chrono::seconds(90));
+  auto stub = v1::Culprit::NewStub(channel_);
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  v1::StatusResponse resp;
+  const grpc::Status st = stub->Status(&ctx, v1::StatusRequest(), &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_FALSE(resp.version().empty());
+  EXPECT_EQ(resp.database_path(), db_path_);
+  EXPECT_EQ(resp.listen(), "127.0.0.1:0");
+  EXPECT_EQ(resp.uptime().seconds(), 90);
+  EXPECT_EQ(resp.started_at().seconds(), 1795464090);
+  ASSERT_EQ(resp.sources_size(), 2);
+
+  const v1::SourceStatus& a = resp.sources(0);
+  EXPECT_EQ(a.name(), "access");
+  EXPECT_EQ(a.format(), "nginx_combined");
+  EXPECT_EQ(a.file_size(), 1000);
+  EXPECT_EQ(a.committed_offset(), 640);
+  EXPECT_EQ(a.lag_bytes(), 360);
+  EXPECT_EQ(a.lines_parsed(), 12);
+  EXPECT_EQ(a.lines_rejected(), 1);
+  EXPECT_EQ(a.newest_event_time().seconds(), 1795464090);
+  EXPECT_EQ(a.newest_event_time().nanos(), 372256000);
+  ASSERT_EQ(a.files_size(), 1);
+  EXPECT_EQ(a.files(0).committed_offset(), 640);
+  EXPECT_TRUE(a.problem().empty());
+
+  const v1::SourceStatus& m = resp.sources(1);
+  EXPECT_EQ(m.files_size(), 0);
+  EXPECT_EQ(m.lag_bytes(), 0);
+  EXPECT_FALSE(m.has_newest_event_time());
+  EXPECT_EQ(m.problem(), "no file matches the path yet");
+}
+
+// Waits for one completion-queue event with a bounded deadline.
+bool Await(grpc::CompletionQueue& cq, void* want) {
+  void* tag = nullptr;
+  bool ok = false;
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
+  if (cq.AsyncNext(&tag, &ok, deadline) != grpc::CompletionQueue::GOT_EVENT) return false;
+  return tag == want && ok;
+}
+
+std::string Bytes(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(buffer.Dump(&slices).ok());
+  std::string out;
+  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+grpc::ByteBuffer Buffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+TEST_F(ServerTest, HealthServiceSaysServing) {
+  // grpc.health.v1.Health/Check with an empty HealthCheckRequest; the answer
+  // HealthCheckResponse{status: SERVING} encodes as field 1 = 1: 08 01.
+  grpc::GenericStub generic(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  auto call = generic.PrepareUnaryCall(&ctx, "/grpc.health.v1.Health/Check", Buffer(""), &cq);
+  call->StartCall();
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  call->Finish(&response, &status, reinterpret_cast<void*>(1));
+  ASSERT_TRUE(Await(cq, reinterpret_cast<void*>(1)));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(Bytes(response), std::string("\x08\x01", 2));
+  cq.Shutdown();
+}
+
+TEST_F(ServerTest, ReflectionListsTheCulpritService) {
+  // ServerReflectionRequest{list_services: ""}: field 7, length 0 -> 3a 00.
+  grpc::GenericStub generic(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  auto call = generic.PrepareCall(
+      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto t = [](intptr_t i) { return reinterpret_cast<void*>(i); };
+  call->StartCall(t(1));
+  ASSERT_TRUE(Await(cq, t(1)));
+  call->Write(Buffer(std::string("\x3a\x00", 2)), t(2));
+  ASSERT_TRUE(Await(cq, t(2)));
+  grpc::ByteBuffer response;
+  call->Read(&response, t(3));
+  ASSERT_TRUE(Await(cq, t(3)));
+  EXPECT_NE(Bytes(response).find("culprit.v1.Culprit"), std::string::npos);
+  EXPECT_NE(Bytes(response).find("grpc.health.v1.Health"), std::string::npos);
+  call->WritesDone(t(4));
+  ASSERT_TRUE(Await(cq, t(4)));
+  grpc::Status status;
+  call->Finish(&status, t(5));
+  ASSERT_TRUE(Await(cq, t(5)));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+}
+
+TEST_F(ServerTest, SecondServerOnTheSamePortFails) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(server_->port());
+  options.query_factory = [] () -> Result<std::unique_ptr<store::EventQuery>> {
+    return Status::Unavailable("unused");
+  };
+  options.probe = &probe_;
+  options.clock = &clock_;
+  auto second = Server::Start(std::move(options));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("cannot listen on \"127.0.0.1:"), std::string::npos)
+      << second.status().message();
+}
+
+TEST_F(ServerTest, StatusWhenTheDatabaseIsGoneIsUnavailable) {
+  // Stop this server and start one whose readers cannot open their database.
+  server_->Shutdown(std::chrono::seconds(1));
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.query_factory = [this]() -> Result<std::unique_ptr<store::EventQuery>> {
+    CULPRIT_ASSIGN_OR_RETURN(auto q, store::SqliteEventQuery::Open(dir_.File("absent.db")));
+    return std::unique_ptr<store::EventQuery>(std::move(q));
+  };
+  options.probe = &probe_;
+  options.clock = &clock_;
+  auto server = Server::Start(std::move(options));
+  ASSERT_TRUE(server.ok());
+  auto stub = v1::Culprit::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*server)->port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  v1::StatusResponse resp;
+  const grpc::Status st = stub->Status(&ctx, v1::StatusRequest(), &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(st.error_message().find("absent.db"), std::string::npos) << st.error_message();
+}
+
+}  // namespace
+}  // namespace culprit::service
