@@ -1,0 +1,1 @@
+// Implemented next: see base/time_format.h.
