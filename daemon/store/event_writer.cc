@@ -1,0 +1,276 @@
+#include "daemon/store/event_writer.h"
+
+#include <algorithm>
+#include <map>
+
+#include "base/log.h"
+#include "daemon/store/sqlite/db.h"
+#include "daemon/store/json_text.h"
+
+namespace culprit::store {
+namespace {
+
+constexpr char kInsertEventSql[] =
+    "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, kind, cause, level, "
+    "client_ip, client_port, server_ip, server_port, status, conn_id, request_id, duration_us, "
+    "bytes_in, bytes_out, phase, detail, message, flags, extra, raw) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kInsertRejectedSql[] =
+    "INSERT INTO rejected_lines (source_id, file_id, offset, seen_us, reason, raw) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+constexpr char kInsertCheckpointSql[] =
+    "INSERT INTO checkpoints (source_id, path, dev, inode, fingerprint, offset, active, "
+    "updated_us) VALUES (?, ?, ?, ?, ?, ?, 1, ?)";
+constexpr char kUpdateCheckpointSql[] =
+    "UPDATE checkpoints SET path = ?, fingerprint = ?, offset = ?, active = ?, updated_us = ? "
+    "WHERE id = ?";
+constexpr char kRetireCheckpointSql[] =
+    "UPDATE checkpoints SET active = 0, updated_us = ? WHERE id = ?";
+constexpr char kUpdateSourceSql[] =
+    "UPDATE sources SET lines_parsed = lines_parsed + ?, lines_rejected = lines_rejected + ?, "
+    "lines_truncated = lines_truncated + ?, truncations = truncations + ?, "
+    "newest_event_us = MAX(COALESCE(newest_event_us, ?), ?) WHERE id = ?";
+constexpr char kLoadCheckpointsSql[] =
+    "SELECT id, source_id, path, dev, inode, fingerprint, offset FROM checkpoints "
+    "WHERE active = 1 ORDER BY id";
+
+// One fingerprint a prefix of the other: the same file seen at two sizes.
+bool FingerprintsAgree(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  return a.substr(0, n) == b.substr(0, n);
+}
+
+std::span<const uint8_t> AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Counter deltas of one source within one transaction.
+struct SourceDelta {
+  int64_t parsed = 0;
+  int64_t rejected = 0;
+  int64_t truncated_lines = 0;
+  int64_t truncations = 0;
+  std::optional<int64_t> newest_us;
+};
+
+}  // namespace
+
+struct EventWriter::Statements {
+  sqlite::Stmt insert_event;
+  sqlite::Stmt insert_rejected;
+  sqlite::Stmt insert_checkpoint;
+  sqlite::Stmt update_checkpoint;
+  sqlite::Stmt retire_checkpoint;
+  sqlite::Stmt update_source;
+  std::map<int64_t, SourceDelta> deltas;  // reused per transaction
+};
+
+EventWriter::EventWriter(sqlite::Db* db, const Clock* clock) : db_(db), clock_(clock) {}
+EventWriter::~EventWriter() = default;
+
+Result<std::unique_ptr<EventWriter>> EventWriter::Create(sqlite::Db* db, const Clock* clock) {
+  std::unique_ptr<EventWriter> w(new EventWriter(db, clock));
+  CULPRIT_ASSIGN_OR_RETURN(auto insert_event, db->Prepare(kInsertEventSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto insert_rejected, db->Prepare(kInsertRejectedSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto insert_checkpoint, db->Prepare(kInsertCheckpointSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto update_checkpoint, db->Prepare(kUpdateCheckpointSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto retire_checkpoint, db->Prepare(kRetireCheckpointSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto update_source, db->Prepare(kUpdateSourceSql));
+  w->stmts_.reset(new Statements{std::move(insert_event), std::move(insert_rejected),
+                                 std::move(insert_checkpoint), std::move(update_checkpoint),
+                                 std::move(retire_checkpoint), std::move(update_source), {}});
+  CULPRIT_RETURN_IF_ERROR(w->LoadCheckpoints());
+  return w;
+}
+
+Status EventWriter::LoadCheckpoints() {
+  files_.clear();
+  CULPRIT_ASSIGN_OR_RETURN(auto load, db_->Prepare(kLoadCheckpointsSql));
+  while (true) {
+    CULPRIT_ASSIGN_OR_RETURN(bool row, load.Step());
+    if (!row) break;
+    CachedFile f;
+    f.file_id = load.ColumnInt(0);
+    const int64_t source_id = load.ColumnInt(1);
+    f.path = std::string(load.ColumnText(2));
+    const auto dev = static_cast<uint64_t>(load.ColumnInt(3));
+    const auto inode = static_cast<uint64_t>(load.ColumnInt(4));
+    auto fp = load.ColumnBlob(5);
+    f.fingerprint.assign(reinterpret_cast<const char*>(fp.data()), fp.size());
+    f.offset = load.ColumnInt(6);
+    // Two active rows for one (source, dev, inode) cannot be written by this
+    // code; if an old database has them, the newest wins.
+    files_[{source_id, dev, inode}] = std::move(f);
+  }
+  return Status::Ok();
+}
+
+std::vector<StoredCheckpoint> EventWriter::ActiveCheckpoints(int64_t source_id) const {
+  std::vector<StoredCheckpoint> out;
+  for (const auto& [key, f] : files_) {
+    if (std::get<0>(key) != source_id) continue;
+    StoredCheckpoint c;
+    c.file_id = f.file_id;
+    c.path = f.path;
+    c.key.dev = std::get<1>(key);
+    c.key.inode = std::get<2>(key);
+    c.key.fingerprint = f.fingerprint;
+    c.offset = f.offset;
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const StoredCheckpoint& a, const StoredCheckpoint& b) { return a.file_id < b.file_id; });
+  return out;
+}
+
+Result<int64_t> EventWriter::FileIdFor(const FileSegment& seg, int64_t now_us) {
+  const CacheKey key{seg.source_id, seg.key.dev, seg.key.inode};
+  auto it = files_.find(key);
+  if (it != files_.end()) {
+    if (FingerprintsAgree(it->second.fingerprint, seg.key.fingerprint)) return it->second.file_id;
+    // Same inode, different content: the inode was reused (or the file was
+    // truncated and rewritten). The old row is finished; this is a new file.
+    sqlite::Stmt& retire = stmts_->retire_checkpoint;
+    CULPRIT_RETURN_IF_ERROR(retire.BindInt(0, now_us));
+    CULPRIT_RETURN_IF_ERROR(retire.BindInt(1, it->second.file_id));
+    CULPRIT_RETURN_IF_ERROR(retire.Run());
+    files_.erase(it);
+  }
+  sqlite::Stmt& insert = stmts_->insert_checkpoint;
+  CULPRIT_RETURN_IF_ERROR(insert.BindInt(0, seg.source_id));
+  CULPRIT_RETURN_IF_ERROR(insert.BindText(1, seg.path));
+  CULPRIT_RETURN_IF_ERROR(insert.BindInt(2, static_cast<int64_t>(seg.key.dev)));
+  CULPRIT_RETURN_IF_ERROR(insert.BindInt(3, static_cast<int64_t>(seg.key.inode)));
+  CULPRIT_RETURN_IF_ERROR(insert.BindBlob(4, AsBytes(seg.key.fingerprint)));
+  CULPRIT_RETURN_IF_ERROR(insert.BindInt(5, 0));
+  CULPRIT_RETURN_IF_ERROR(insert.BindInt(6, now_us));
+  CULPRIT_RETURN_IF_ERROR(insert.Run());
+  CachedFile f;
+  f.file_id = db_->LastInsertRowid();
+  f.path = seg.path;
+  f.fingerprint = seg.key.fingerprint;
+  files_[key] = f;
+  return f.file_id;
+}
+
+Status EventWriter::WriteSegment(const WriteBatch& batch, const FileSegment& seg,
+                                 int64_t now_us) {
+  CULPRIT_ASSIGN_OR_RETURN(const int64_t file_id, FileIdFor(seg, now_us));
+  SourceDelta& delta = stmts_->deltas[seg.source_id];
+  if (seg.truncated_file) delta.truncations++;
+
+  sqlite::Stmt& ev = stmts_->insert_event;
+  sqlite::Stmt& rej = stmts_->insert_rejected;
+  for (size_t i = seg.first_record; i < seg.first_record + seg.record_count; ++i) {
+    const LineRecord& r = batch.records[i];
+    const std::string_view raw = batch.Raw(r);
+    if (r.truncated) delta.truncated_lines++;
+    if (r.event_index < 0) {
+      const std::string& reason = batch.reasons[static_cast<size_t>(-r.event_index - 1)];
+      CULPRIT_RETURN_IF_ERROR(rej.BindInt(0, seg.source_id));
+      CULPRIT_RETURN_IF_ERROR(rej.BindInt(1, file_id));
+      CULPRIT_RETURN_IF_ERROR(rej.BindInt(2, r.offset));
+      CULPRIT_RETURN_IF_ERROR(rej.BindInt(3, ToUnixMicros(batch.read_at)));
+      CULPRIT_RETURN_IF_ERROR(rej.BindTextStatic(4, reason));
+      CULPRIT_RETURN_IF_ERROR(rej.BindTextStatic(5, raw));
+      CULPRIT_RETURN_IF_ERROR(rej.Run());
+      delta.rejected++;
+      totals_.rejected++;
+      continue;
+    }
+    const parsers::Event& e = batch.event(r.event_index);
+    const int64_t ts = ToUnixMicros(e.time);
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(0, ts));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(1, std::max<int64_t>(1, e.precision.count())));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(2, seg.source_id));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(3, file_id));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(4, r.offset));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(5, static_cast<int>(e.kind)));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(6, static_cast<int>(e.cause)));
+    if (e.level) CULPRIT_RETURN_IF_ERROR(ev.BindInt(7, *e.level));
+    if (e.client_ip) CULPRIT_RETURN_IF_ERROR(ev.BindBlob(8, e.client_ip->Key()));
+    if (e.client_port) CULPRIT_RETURN_IF_ERROR(ev.BindInt(9, e.client_port));
+    if (e.server_ip) CULPRIT_RETURN_IF_ERROR(ev.BindBlob(10, e.server_ip->Key()));
+    if (e.server_port) CULPRIT_RETURN_IF_ERROR(ev.BindInt(11, e.server_port));
+    if (e.status) CULPRIT_RETURN_IF_ERROR(ev.BindInt(12, *e.status));
+    if (!e.conn_id.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(13, e.conn_id));
+    if (!e.request_id.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(14, e.request_id));
+    if (e.duration) CULPRIT_RETURN_IF_ERROR(ev.BindInt(15, e.duration->count()));
+    if (e.bytes_in) CULPRIT_RETURN_IF_ERROR(ev.BindInt(16, *e.bytes_in));
+    if (e.bytes_out) CULPRIT_RETURN_IF_ERROR(ev.BindInt(17, *e.bytes_out));
+    if (!e.phase.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(18, e.phase));
+    if (!e.detail.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(19, e.detail));
+    if (!e.message.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(20, e.message));
+    const uint32_t flags = e.flags | (r.truncated ? parsers::kFlagTruncated : 0u);
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(21, flags));
+    if (!e.extra.empty()) {
+      extra_json_.clear();
+      AppendJsonObject(e.extra, &extra_json_);
+      CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(22, extra_json_));
+    }
+    CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(23, raw));
+    CULPRIT_RETURN_IF_ERROR(ev.Run());
+    delta.parsed++;
+    delta.newest_us = delta.newest_us ? std::max(*delta.newest_us, ts) : ts;
+    totals_.events++;
+  }
+
+  auto it = files_.find({seg.source_id, seg.key.dev, seg.key.inode});
+  sqlite::Stmt& up = stmts_->update_checkpoint;
+  CULPRIT_RETURN_IF_ERROR(up.BindText(0, seg.path));
+  CULPRIT_RETURN_IF_ERROR(up.BindBlob(1, AsBytes(seg.key.fingerprint)));
+  CULPRIT_RETURN_IF_ERROR(up.BindInt(2, seg.end_offset));
+  CULPRIT_RETURN_IF_ERROR(up.BindInt(3, seg.finished ? 0 : 1));
+  CULPRIT_RETURN_IF_ERROR(up.BindInt(4, now_us));
+  CULPRIT_RETURN_IF_ERROR(up.BindInt(5, file_id));
+  CULPRIT_RETURN_IF_ERROR(up.Run());
+  if (it != files_.end()) {
+    if (seg.finished) {
+      files_.erase(it);
+    } else {
+      it->second.path = seg.path;
+      if (seg.key.fingerprint.size() > it->second.fingerprint.size()) {
+        it->second.fingerprint = seg.key.fingerprint;
+      }
+      it->second.offset = seg.end_offset;
+    }
+  }
+  return Status::Ok();
+}
+
+Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
+  const int64_t now_us = ToUnixMicros(clock_->Now());
+  stmts_->deltas.clear();
+  Status st = [&]() -> Status {
+    CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_));
+    for (const WriteBatch* batch : batches) {
+      for (const FileSegment& seg : batch->segments) {
+        CULPRIT_RETURN_IF_ERROR(WriteSegment(*batch, seg, now_us));
+      }
+    }
+    sqlite::Stmt& src = stmts_->update_source;
+    for (const auto& [source_id, d] : stmts_->deltas) {
+      CULPRIT_RETURN_IF_ERROR(src.BindInt(0, d.parsed));
+      CULPRIT_RETURN_IF_ERROR(src.BindInt(1, d.rejected));
+      CULPRIT_RETURN_IF_ERROR(src.BindInt(2, d.truncated_lines));
+      CULPRIT_RETURN_IF_ERROR(src.BindInt(3, d.truncations));
+      if (d.newest_us) {
+        CULPRIT_RETURN_IF_ERROR(src.BindInt(4, *d.newest_us));
+        CULPRIT_RETURN_IF_ERROR(src.BindInt(5, *d.newest_us));
+      }
+      CULPRIT_RETURN_IF_ERROR(src.BindInt(6, source_id));
+      CULPRIT_RETURN_IF_ERROR(src.Run());
+    }
+    return txn.Commit();
+  }();
+  if (!st.ok()) {
+    // The transaction rolled back: forget what the cache learned inside it.
+    Status reload = LoadCheckpoints();
+    if (!reload.ok()) CULPRIT_LOG(kError) << "reloading checkpoints: " << reload.message();
+    return st;
+  }
+  totals_.transactions++;
+  return Status::Ok();
+}
+
+}  // namespace culprit::store

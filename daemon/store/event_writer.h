@@ -1,0 +1,90 @@
+#ifndef CULPRIT_DAEMON_STORE_EVENT_WRITER_H_
+#define CULPRIT_DAEMON_STORE_EVENT_WRITER_H_
+
+// EventWriter: the only code that writes events. It owns the read-write
+// connection (one writer thread uses it) and stores WriteBatches so that a
+// file's events, rejected lines, its new checkpoint and its source's counters
+// commit in ONE transaction: after a crash at any moment, the checkpoint and
+// the events it covers are both there or both not, and a restart resumes from
+// the checkpoint with nothing lost and nothing stored twice.
+//
+// Thread-compatible: one thread (the writer thread) drives an EventWriter.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "daemon/store/write_batch.h"
+
+namespace culprit::store {
+
+namespace sqlite {
+class Db;
+class Stmt;
+}  // namespace sqlite
+
+// A committed position, as the tailer needs it to resume.
+struct StoredCheckpoint {
+  int64_t file_id = 0;
+  std::string path;
+  FileKey key;
+  int64_t offset = 0;
+};
+
+class EventWriter {
+ public:
+  // Prepares the statements and loads the active checkpoints.
+  // REQUIRES: db is read-write and migrated, and outlives the writer; clock
+  // outlives the writer.
+  static Result<std::unique_ptr<EventWriter>> Create(sqlite::Db* db, const Clock* clock);
+  ~EventWriter();
+  EventWriter(const EventWriter&) = delete;
+  EventWriter& operator=(const EventWriter&) = delete;
+
+  // The active (still followed) checkpoints of a source, by file id.
+  std::vector<StoredCheckpoint> ActiveCheckpoints(int64_t source_id) const;
+
+  // Stores the batches in one transaction. On failure nothing of them is
+  // stored (the transaction rolls back) and the writer stays usable: the
+  // caller may retry the same batches.
+  Status Write(std::span<const WriteBatch* const> batches);
+
+  struct Totals {
+    int64_t events = 0;
+    int64_t rejected = 0;
+    int64_t transactions = 0;
+  };
+  const Totals& totals() const { return totals_; }
+
+ private:
+  struct Statements;
+  struct CachedFile {
+    int64_t file_id = 0;
+    std::string path;
+    std::string fingerprint;
+    int64_t offset = 0;
+  };
+  using CacheKey = std::tuple<int64_t, uint64_t, uint64_t>;  // source, dev, inode
+
+  EventWriter(sqlite::Db* db, const Clock* clock);
+  Status LoadCheckpoints();
+  Status WriteSegment(const WriteBatch& batch, const FileSegment& seg, int64_t now_us);
+  Result<int64_t> FileIdFor(const FileSegment& seg, int64_t now_us);
+
+  sqlite::Db* db_;
+  const Clock* clock_;
+  std::unique_ptr<Statements> stmts_;
+  std::map<CacheKey, CachedFile> files_;  // active checkpoints
+  Totals totals_;
+  std::string extra_json_;  // reused buffer
+};
+
+}  // namespace culprit::store
+
+#endif  // CULPRIT_DAEMON_STORE_EVENT_WRITER_H_

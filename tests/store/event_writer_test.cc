@@ -1,0 +1,196 @@
+#include "daemon/store/event_writer.h"
+
+#include <gtest/gtest.h>
+
+#include "daemon/store/database.h"
+#include "daemon/store/json_text.h"
+#include "daemon/store/source_registry.h"
+#include "daemon/store/sqlite/db.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/temp_dir.h"
+
+namespace culprit::store {
+namespace {
+
+class EventWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = OpenForWriting(dir_.File("culprit.db"));
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    db_ = std::move(*db);
+    std::vector<SourceDef> defs = {{"nginx", "/var/log/nginx/access.log", "nginx_combined"},
+                                   {"app", "/var/log/app/*.jsonl", "json"}};
+    auto ids = RegisterSources(*db_, defs, clock_.Now());
+    ASSERT_TRUE(ids.ok()) << ids.status().message();
+    ids_ = *ids;
+    auto w = EventWriter::Create(db_.get(), &clock_);
+    ASSERT_TRUE(w.ok()) << w.status().message();
+    writer_ = std::move(*w);
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto n = db_->QueryInt(sql);
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    return n.ok() ? *n : -1;
+  }
+
+  // A segment of `n` lines "line <first+i>" of `source`'s file `inode`.
+  static void AddLines(WriteBatch& b, int64_t source, uint64_t inode, int first, int n,
+                       int64_t start_offset) {
+    FileSegment& seg = b.BeginSegment();
+    seg.source_id = source;
+    seg.path = "/var/log/f" + std::to_string(inode);
+    seg.key = {7, inode, "fp-" + std::to_string(inode)};
+    int64_t off = start_offset;
+    for (int i = first; i < first + n; ++i) {
+      const std::string text = "line " + std::to_string(i);
+      b.AddLine(off, text, false);
+      if (i % 5 == 4) {
+        b.Reject("no pattern matches");
+      } else {
+        parsers::Event& e = b.AddEvent();
+        e.time = FromUnixMicros(1795464090000000 + i);
+        e.kind = EventKind::kRequest;
+        e.client_ip = *IpAddress::Parse("198.51.100.7");
+        e.client_port = static_cast<uint16_t>(40000 + i);
+        e.status = 200;
+        e.SetExtra("method", "GET");
+      }
+      off += static_cast<int64_t>(text.size()) + 1;
+    }
+    b.segments.back().end_offset = off;
+  }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  std::unique_ptr<sqlite::Db> db_;
+  std::vector<int64_t> ids_;
+  std::unique_ptr<EventWriter> writer_;
+};
+
+TEST_F(EventWriterTest, StoresEventsRejectsCheckpointAndCountersTogether) {
+  WriteBatch b;
+  AddLines(b, ids_[0], 11, 0, 10, 0);
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 8);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rejected_lines"), 2);
+  EXPECT_EQ(Count("SELECT lines_parsed FROM sources WHERE name = 'nginx'"), 8);
+  EXPECT_EQ(Count("SELECT lines_rejected FROM sources WHERE name = 'nginx'"), 2);
+  EXPECT_EQ(Count("SELECT offset FROM checkpoints WHERE inode = 11"), b.segments[0].end_offset);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra = '{\"method\":\"GET\"}'"), 8);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE client_ip = "
+                  "X'00000000000000000000ffffc6336407' AND client_port >= 40000"),
+            8);
+
+  auto cps = writer_->ActiveCheckpoints(ids_[0]);
+  ASSERT_EQ(cps.size(), 1u);
+  EXPECT_EQ(cps[0].key.inode, 11u);
+  EXPECT_EQ(cps[0].offset, b.segments[0].end_offset);
+  EXPECT_TRUE(writer_->ActiveCheckpoints(ids_[1]).empty());
+}
+
+TEST_F(EventWriterTest, CheckpointsSurviveReopeningAndFinishedFilesRetire) {
+  WriteBatch b;
+  AddLines(b, ids_[0], 11, 0, 3, 0);
+  AddLines(b, ids_[1], 12, 0, 3, 0);
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+
+  WriteBatch fin;
+  FileSegment& seg = fin.BeginSegment();
+  seg.source_id = ids_[0];
+  seg.path = "/var/log/f11.1";
+  seg.key = {7, 11, "fp-11"};
+  seg.end_offset = b.segments[0].end_offset;
+  seg.finished = true;
+  const WriteBatch* batches2[] = {&fin};
+  ASSERT_TRUE(writer_->Write(batches2).ok());
+  EXPECT_TRUE(writer_->ActiveCheckpoints(ids_[0]).empty());
+
+  auto again = EventWriter::Create(db_.get(), &clock_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE((*again)->ActiveCheckpoints(ids_[0]).empty());
+  auto app = (*again)->ActiveCheckpoints(ids_[1]);
+  ASSERT_EQ(app.size(), 1u);
+  EXPECT_EQ(app[0].offset, b.segments[1].end_offset);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints"), 2);
+  EXPECT_EQ(Count("SELECT active FROM checkpoints WHERE inode = 11"), 0);
+}
+
+TEST_F(EventWriterTest, InodeReuseStartsANewFileRow) {
+  WriteBatch b;
+  AddLines(b, ids_[0], 11, 0, 3, 0);
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+
+  WriteBatch reused;
+  AddLines(reused, ids_[0], 11, 100, 2, 0);
+  reused.segments[0].key.fingerprint = "something else entirely";
+  const WriteBatch* batches2[] = {&reused};
+  ASSERT_TRUE(writer_->Write(batches2).ok());
+
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints WHERE inode = 11"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints WHERE inode = 11 AND active = 1"), 1);
+  auto cps = writer_->ActiveCheckpoints(ids_[0]);
+  ASSERT_EQ(cps.size(), 1u);
+  EXPECT_EQ(cps[0].key.fingerprint, "something else entirely");
+}
+
+TEST_F(EventWriterTest, AFailedTransactionStoresNothingAndCanBeRetried) {
+  WriteBatch good;
+  AddLines(good, ids_[0], 11, 0, 4, 0);
+  WriteBatch bad;
+  AddLines(bad, ids_[0], 12, 0, 4, 0);
+  bad.segments[0].source_id = 999;  // no such source: the foreign key fails
+  ASSERT_TRUE(db_->Exec("PRAGMA foreign_keys = ON").ok());
+  const WriteBatch* both[] = {&good, &bad};
+  EXPECT_FALSE(writer_->Write(both).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints"), 0);
+  EXPECT_TRUE(writer_->ActiveCheckpoints(ids_[0]).empty());
+
+  const WriteBatch* retry[] = {&good};
+  ASSERT_TRUE(writer_->Write(retry).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 4);
+  EXPECT_EQ(writer_->ActiveCheckpoints(ids_[0]).size(), 1u);
+}
+
+TEST_F(EventWriterTest, TruncationsAndTruncatedLinesAreCounted) {
+  WriteBatch b;
+  AddLines(b, ids_[0], 11, 0, 2, 0);
+  b.segments[0].truncated_file = true;
+  b.records[0].truncated = true;
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+  EXPECT_EQ(Count("SELECT truncations FROM sources WHERE name = 'nginx'"), 1);
+  EXPECT_EQ(Count("SELECT lines_truncated FROM sources WHERE name = 'nginx'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE flags & 1"), 1);
+}
+
+TEST(JsonTextTest, EscapesControlsQuotesAndInvalidUtf8) {
+  std::string out;
+  AppendJsonObject({{"a\"b", std::string("x\\y\n\x01", 5)}, {"u", "caf\xc3\xa9 \xff\xc3"}}, &out);
+  EXPECT_EQ(out, "{\"a\\\"b\":\"x\\\\y\\n\\u0001\",\"u\":\"caf\xc3\xa9 \\u00ff\\u00c3\"}");
+}
+
+TEST(WriteBatchTest, RejectAfterAddEventReturnsTheSlot) {
+  WriteBatch b;
+  b.BeginSegment();
+  b.AddLine(0, "a", false);
+  b.AddEvent();
+  b.Reject("bad");
+  b.AddLine(2, "b", false);
+  b.AddEvent().status = 200;
+  EXPECT_EQ(b.event_count(), 1u);
+  EXPECT_EQ(b.records[0].event_index, -1);
+  EXPECT_EQ(b.records[1].event_index, 0);
+  EXPECT_EQ(b.Raw(b.records[1]), "b");
+  b.Clear();
+  EXPECT_EQ(b.line_count(), 0u);
+  EXPECT_EQ(b.event_count(), 0u);
+}
+
+}  // namespace
+}  // namespace culprit::store
