@@ -20,8 +20,9 @@ constexpr OptionSpec kCommon[] = {
 };
 
 constexpr OptionSpec kNginxOptions[] = {
-    {"log_format", T::kString, true,
-     "the log_format string from nginx.conf, e.g. '$remote_addr - $remote_user [$time_local] ...'"},
+    {"log_format", T::kStringList, true,
+     "the log_format string from nginx.conf, e.g. '$remote_addr - $remote_user [$time_local] ...'; "
+     "an array of them when one file holds lines of several formats (tried in order)"},
 };
 
 constexpr OptionSpec kJsonOptions[] = {

@@ -17,6 +17,7 @@ enum class OptionType {
   kInteger,
   kDuration,   // a string such as "75s" (base/time.h ParseDuration)
   kStringMap,  // an inline table of string values: { time = "ts", ... }
+  kStringList,  // a string, or an array of strings tried in order
   kPortList,   // an array of port numbers
 };
 

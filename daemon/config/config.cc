@@ -406,14 +406,6 @@ class Parser {
             errors_.Add(LineOf(node), kp,
                         "must be \"beginning\" or \"end\", not \"" + *v + "\"");
           }
-        } else if (k == "log_format") {
-          if (v->find('$') == std::string::npos) {
-            errors_.Add(LineOf(node), kp,
-                        "\"" + *v + "\" has no $variable; give the log_format string from "
-                                    "nginx.conf");
-            return;
-          }
-          src->log_format = *v;
         } else if (k == "pattern") {
           src->pattern = *v;
         } else if (k == "time_format") {
@@ -450,6 +442,36 @@ class Parser {
           return;
         }
         src->idle_timeout = *d;
+        return;
+      }
+      case OptionType::kStringList: {
+        // log_format: one string, or an array of strings.
+        std::vector<std::pair<std::string, int64_t>> values;
+        if (const toml::array* a = node.as_array()) {
+          if (a->empty()) {
+            errors_.Add(LineOf(node), kp, "must not be an empty array");
+            return;
+          }
+          for (size_t i = 0; i < a->size(); ++i) {
+            const toml::node& item = *a->get(i);
+            auto v = String(item, kp + "[" + std::to_string(i) + "]");
+            if (!v) return;
+            values.emplace_back(*v, LineOf(item));
+          }
+        } else {
+          auto v = String(node, kp);
+          if (!v) return;
+          values.emplace_back(*v, LineOf(node));
+        }
+        for (const auto& [v, line] : values) {
+          if (v.find('$') == std::string::npos) {
+            errors_.Add(line, kp,
+                        "\"" + v + "\" has no $variable; give the log_format string from "
+                                    "nginx.conf");
+            return;
+          }
+        }
+        for (auto& [v, line] : values) src->log_formats.push_back(std::move(v));
         return;
       }
       case OptionType::kStringMap: {

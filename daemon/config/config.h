@@ -49,7 +49,7 @@ struct SourceConfig {
   std::optional<Duration> idle_timeout;
   std::vector<uint16_t> ports;
   // Format-specific settings; empty when not given.
-  std::string log_format;                                   // nginx
+  std::vector<std::string> log_formats;                     // nginx
   std::string pattern;                                      // regex
   std::string time_format;                                  // regex
   std::string prefix;                                       // json

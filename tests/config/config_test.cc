@@ -41,6 +41,38 @@ format = "nginx_combined"
   EXPECT_EQ(s.line, 5);
 }
 
+TEST_F(ConfigTest, LogFormatMayBeAnArrayOfFormatsTriedInOrder) {
+  auto cfg = Parse(R"(
+[daemon]
+database = "c.db"
+[[source]]
+path = "/var/log/nginx/mixed.log"
+format = "nginx"
+log_format = ['$host $remote_addr - $remote_user [$time_local] "$request" $status',
+              '$remote_addr - $remote_user [$time_local] "$request" $status']
+)");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  ASSERT_EQ(cfg->sources[0].log_formats.size(), 2u);
+  EXPECT_EQ(cfg->sources[0].log_formats[0].substr(0, 5), "$host");
+
+  auto bad = Parse(R"(
+[daemon]
+database = "c.db"
+[[source]]
+path = "/var/log/nginx/mixed.log"
+format = "nginx"
+log_format = ['$remote_addr [$time_local]',
+              'combined']
+)");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "t.toml:8: source[1].log_format: \"combined\" has no $variable; give the "
+            "log_format string from nginx.conf");
+  auto empty = Parse("[daemon]\ndatabase = \"c.db\"\n[[source]]\npath = \"/x\"\nformat = \"nginx\"\nlog_format = []\n");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), "t.toml:6: source[1].log_format: must not be an empty array");
+}
+
 TEST_F(ConfigTest, EverySettingIsRead) {
   auto cfg = Parse(R"(
 [daemon]
@@ -79,7 +111,8 @@ pattern = '^(?P<time>\S+) (?P<client_ip>\S+)'
   const SourceConfig& a = cfg->sources[0];
   EXPECT_EQ(a.name, "edge-access");
   EXPECT_EQ(a.path, "/var/log/nginx/*.log");
-  EXPECT_EQ(a.log_format, "$remote_addr [$time_local] \"$request\" $status");
+  ASSERT_EQ(a.log_formats.size(), 1u);
+  EXPECT_EQ(a.log_formats[0], "$remote_addr [$time_local] \"$request\" $status");
   EXPECT_EQ(a.timezone, "Europe/Berlin");
   EXPECT_EQ(a.start_at, StartAt::kEnd);
   EXPECT_EQ(a.max_line_bytes, 4096);
