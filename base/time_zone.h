@@ -10,6 +10,16 @@
 //
 // A TimeZone is an immutable value, cheap to copy (it shares its data) and
 // safe to use from any number of threads.
+//
+// Loaded zones are cached process-wide by file path (thread-safe), so every
+// source in "Europe/Berlin" shares one table; a file is read once per process
+// and later changes to it are not seen. Zones with leap seconds ("right/...")
+// are refused. Offsets are whole seconds.
+//
+// Performance: OffsetAt() and LocalToUtc() are a binary search over the
+// zone's transitions (O(1) for UTC and fixed offsets) and never allocate.
+// Times after a zone's last listed transition follow its POSIX TZ rule for
+// any year (the rule is expanded once at load time over a 400-year cycle).
 
 #include <memory>
 #include <string>
@@ -25,11 +35,21 @@ class TimeZone {
   // UTC.
   TimeZone();
 
-  // Loads a zone by name. Errors name it: `unknown time zone "Mars/Olympus"`.
+  // Loads a zone by name:
+  //   "UTC", "Z"                 UTC
+  //   "+HH:MM" "-HH:MM" "+HHMM"   a fixed offset, up to 23:59
+  //   "local"                    /etc/localtime; UTC if that file is missing
+  //   "Area/City"                $TZDIR/<name> (default /usr/share/zoneinfo)
+  // Errors (InvalidArgument) name it: `unknown time zone "Mars/Olympus"`, also
+  // for names with "..", a leading '/', or characters other than
+  // [A-Za-z0-9/_+.-]. A file that is not valid TZif gives DataLoss naming the
+  // zone and the path.
   static Result<TimeZone> Load(std::string_view name);
   static TimeZone Utc() { return TimeZone(); }
+  // `offset` is truncated to whole seconds. Named "+05:30" (or "+01:02:03").
   static TimeZone FixedOffset(Duration offset);
 
+  // The name given to Load() ("UTC" for "Z"), or the fixed offset's name.
   const std::string& name() const;
 
   // The offset from UTC (local = UTC + offset) in effect at a UTC instant.

@@ -10,7 +10,7 @@ build_pkgs=(
   libsimdjson-dev libre2-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev
-  python3
+  python3 tzdata
 )
 
 want=("${build_pkgs[@]}")
