@@ -122,6 +122,10 @@ struct PatternDef {
   // Extension: a line that continues the previous entry (nginx FastCGI
   // stderr). It takes the time of the source's previous parsed line.
   bool continuation = false;
+  // A catch-all tried only after the patterns before it failed: the parser
+  // never tries it first (the last successful pattern is tried first only
+  // when it is not a fallback), so it cannot shadow a specific pattern.
+  bool fallback = false;
   bool has_time = false;  // some field targets time
   int line = 0;
 };

@@ -357,7 +357,7 @@ class Loader {
     p.name = Str(t, "name", "pattern: ", true, line).value_or("");
     const std::string where = "pattern \"" + p.name + "\": ";
     CheckKeys(t, {"name", "regex", "kind", "cause", "time_is_start", "header", "continuation",
-                  "fields"},
+                  "fallback", "fields"},
               where);
     for (const PatternDef& other : def_->patterns) {
       if (other.name == p.name) Error(line, where + "duplicate pattern name");
@@ -379,6 +379,7 @@ class Loader {
     p.time_is_start = Bool(t, "time_is_start", where).value_or(false);
     p.header = Bool(t, "header", where).value_or(false);
     p.continuation = Bool(t, "continuation", where).value_or(false);
+    p.fallback = Bool(t, "fallback", where).value_or(false);
     if (p.header && def_->framing == Framing::kNone) {
       Error(line, where + "header = true needs framing = \"syslog\" or \"syslog-optional\"");
     }

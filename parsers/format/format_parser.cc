@@ -181,7 +181,7 @@ ParseResult FormatParser::MatchBody(std::string_view body, const SyslogHeader* h
   // The source's last successful pattern first, then the others in order.
   for (int k = -1; k < count; ++k) {
     const int i = k < 0 ? preferred_ : k;
-    if (k >= 0 && k == preferred_) continue;
+    if (i < 0 || (k >= 0 && k == preferred_)) continue;
     if (i >= count) continue;
     const PatternDef& p = patterns[static_cast<size_t>(i)];
     if (p.header && header == nullptr) continue;
@@ -189,7 +189,9 @@ ParseResult FormatParser::MatchBody(std::string_view body, const SyslogHeader* h
     if (!p.re->Match(text, 0, text.size(), re2::RE2::ANCHOR_BOTH, sub_.data(), p.nsubmatch)) {
       continue;
     }
-    preferred_ = i;
+    // A fallback is never tried first: once it matched, trying it first
+    // would take lines a more specific earlier pattern should get.
+    preferred_ = p.fallback ? -1 : i;
     last_pattern_ = i;
     return Fill(i, header, ctx, event);
   }

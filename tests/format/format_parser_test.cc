@@ -302,6 +302,46 @@ TEST_F(FormatParserTest, RulesInOrderWithStop) {
   EXPECT_EQ(event_.level, 3);
 }
 
+// A specific pattern followed by a catch-all marked fallback.
+constexpr char kFallback[] = R"(name = "fb"
+title = "fb"
+[[pattern]]
+name = "specific"
+kind = "firewall"
+regex = '''(?P<ts>\d+) DROP (?P<message>.*)'''
+[pattern.fields]
+ts = { type = "timestamp", format = "epoch", target = "time" }
+message = "string"
+[[pattern]]
+name = "any"
+fallback = true
+regex = '''(?P<ts>\d+) (?P<message>.*)'''
+[pattern.fields]
+ts = { type = "timestamp", format = "epoch", target = "time" }
+message = "string"
+[[sample]]
+line = '1795464090 DROP x'
+[sample.expect]
+kind = "firewall"
+[[sample]]
+line = '1795464090 hello'
+[sample.expect]
+kind = "other"
+)";
+
+TEST_F(FormatParserTest, AFallbackPatternNeverShadowsTheSpecificOnes) {
+  auto p = Parser(kFallback);
+  ASSERT_NE(p, nullptr);
+  for (const char* line : {"1795464090 hello", "1795464091 DROP a", "1795464092 other",
+                           "1795464093 DROP b"}) {
+    SCOPED_TRACE(line);
+    ASSERT_TRUE(Parse(*p, line).ok());
+    EXPECT_EQ(event_.kind, std::string_view(line).find("DROP") != std::string_view::npos
+                               ? EventKind::kFirewall
+                               : EventKind::kOther);
+  }
+}
+
 TEST_F(FormatParserTest, NginxContinuationLinesTakeThePreviousTime) {
   auto def = BuiltinFormat("nginx_error");
   ASSERT_TRUE(def.ok()) << def.status().ToString();
