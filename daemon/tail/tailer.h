@@ -121,6 +121,16 @@ class Tailer {
   Tailer(const Tailer&) = delete;
   Tailer& operator=(const Tailer&) = delete;
 
+  // Files read to their end earlier (rotated away, their checkpoints
+  // retired): if one turns up under a name the pattern matches (a glob
+  // such as app.log* also matches the rotated app.log.1, or a directory
+  // listing missed it during a rename), it is resumed at its offset instead
+  // of being read again as a new file. The tailer adds the files it finishes
+  // itself; the caller gives those finished before a restart. Bounded: the
+  // oldest are forgotten past kMaxRetired.
+  static constexpr size_t kMaxRetired = 4096;
+  void AddRetired(std::vector<FileCheckpoint> retired);
+
   // One pass over the files: new complete lines, rotations, truncations.
   // Never fails as a whole; per-file problems are in PollResult::problems.
   PollResult Poll();
@@ -143,6 +153,7 @@ class Tailer {
   bool first_poll_ = true;
   int64_t truncations_ = 0;
   std::vector<FileCheckpoint> committed_;  // not yet matched to a file
+  std::vector<FileCheckpoint> retired_;    // finished files, oldest first
   std::vector<std::unique_ptr<OpenFile>> files_;
 };
 
