@@ -10,7 +10,12 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/version.h"
+#include "base/time_zone.h"
 #include "daemon/config/config.h"
+#include "daemon/ingest/ingester.h"
+#include "daemon/ingest/source_reader.h"
+#include "daemon/ingest/writer_thread.h"
+#include "daemon/store/event_writer.h"
 #include "daemon/service/server.h"
 #include "daemon/service/source_probe.h"
 #include "daemon/store/database.h"
@@ -18,6 +23,7 @@
 #include "daemon/store/sqlite/db.h"
 #include "daemon/store/sqlite_event_query.h"
 #include "daemon/tail/file_system.h"
+#include "parsers/parser_factory.h"
 
 namespace culprit {
 namespace {
@@ -47,6 +53,45 @@ class FileSystemProbe final : public service::SourceProbe {
   tail::FileSystem* fs_;
 };
 
+parsers::ParserSpec SpecOf(const config::SourceConfig& s) {
+  parsers::ParserSpec spec;
+  spec.format = s.format;
+  spec.log_formats = s.log_formats;
+  spec.pattern = s.pattern;
+  spec.time_format = s.time_format;
+  spec.prefix = s.prefix;
+  spec.fields = s.fields;
+  return spec;
+}
+
+// Builds each source's reader: its parser, zone and tailer resuming from the
+// committed checkpoints. Errors name the config file, line and source.
+Result<std::vector<std::unique_ptr<ingest::SourceReader>>> BuildReaders(
+    const config::Config& cfg, const std::vector<int64_t>& ids, tail::FileSystem* fs,
+    const store::EventWriter& writer) {
+  std::vector<std::unique_ptr<ingest::SourceReader>> readers;
+  for (size_t i = 0; i < cfg.sources.size(); ++i) {
+    const config::SourceConfig& s = cfg.sources[i];
+    const std::string where =
+        cfg.file + ":" + std::to_string(s.line) + ": source \"" + s.name + "\": ";
+    auto parser = parsers::NewLineParser(SpecOf(s));
+    if (!parser.ok()) return Status::InvalidArgument(where + parser.status().message());
+    auto zone = TimeZone::Load(s.timezone);
+    if (!zone.ok()) return Status::InvalidArgument(where + zone.status().message());
+    ingest::SourceReader::Options o;
+    o.source_id = ids[i];
+    o.name = s.name;
+    o.tail.pattern = s.path;
+    o.tail.start_at_end = s.start_at == config::StartAt::kEnd;
+    o.tail.max_line_bytes = static_cast<size_t>(s.max_line_bytes);
+    o.zone = *zone;
+    readers.push_back(std::make_unique<ingest::SourceReader>(
+        fs, std::move(o), std::move(*parser), writer.ActiveCheckpoints(ids[i]),
+        writer.RetiredCheckpoints(ids[i])));
+  }
+  return readers;
+}
+
 int Run(const config::Config& cfg) {
   SystemClock clock;
   const Timestamp started_at = clock.Now();
@@ -74,6 +119,20 @@ int Run(const config::Config& cfg) {
   }
 
   tail::PosixFileSystem fs;
+  auto writer = store::EventWriter::Create(db->get(), &clock);
+  if (!writer.ok()) {
+    CULPRIT_LOG(kError) << "preparing the event writer: " << writer.status().message();
+    return kExitStartup;
+  }
+  auto readers = BuildReaders(cfg, *ids, &fs, **writer);
+  if (!readers.ok()) {
+    CULPRIT_LOG(kError) << readers.status().message();
+    return kExitConfig;
+  }
+  ingest::WriterThread writer_thread(writer->get(), {});
+  writer_thread.Start();
+  ingest::Ingester ingester(std::move(*readers), &writer_thread, &clock, {});
+
   FileSystemProbe probe(&fs);
   service::ServerOptions options;
   options.listen = cfg.daemon.listen;
@@ -96,6 +155,7 @@ int Run(const config::Config& cfg) {
     CULPRIT_LOG(kError) << server.status().message();
     return kExitStartup;
   }
+  ingester.Start();
   CULPRIT_LOG(kInfo) << "culpritd " << kVersion << " serving on " << cfg.daemon.listen
                      << " (port " << (*server)->port() << "), database " << cfg.daemon.database
                      << ", " << cfg.sources.size() << " source(s)";
@@ -112,9 +172,12 @@ int Run(const config::Config& cfg) {
                        << ", shutting down";
     break;
   }
+  // Stop reading first, then let the writer commit what is queued, so what
+  // was read before SIGTERM is stored and its checkpoint with it.
+  ingester.Stop();
+  writer_thread.Stop();
   (*server)->Shutdown(std::chrono::seconds(5));
   server->reset();
-  db->reset();
   CULPRIT_LOG(kInfo) << "stopped";
   return kExitOk;
 }

@@ -31,8 +31,8 @@ constexpr char kUpdateSourceSql[] =
     "lines_truncated = lines_truncated + ?, truncations = truncations + ?, "
     "newest_event_us = MAX(COALESCE(newest_event_us, ?), ?) WHERE id = ?";
 constexpr char kLoadCheckpointsSql[] =
-    "SELECT id, source_id, path, dev, inode, fingerprint, offset FROM checkpoints "
-    "WHERE active = 1 ORDER BY id";
+    "SELECT id, source_id, path, dev, inode, fingerprint, offset, active FROM checkpoints "
+    "ORDER BY id";
 
 // One fingerprint a prefix of the other: the same file seen at two sizes.
 bool FingerprintsAgree(std::string_view a, std::string_view b) {
@@ -98,42 +98,58 @@ Status EventWriter::LoadCheckpoints() {
     auto fp = load.ColumnBlob(5);
     f.fingerprint.assign(reinterpret_cast<const char*>(fp.data()), fp.size());
     f.offset = load.ColumnInt(6);
-    // Two active rows for one (source, dev, inode) cannot be written by this
-    // code; if an old database has them, the newest wins.
+    f.active = load.ColumnInt(7) != 0;
+    // Rows of one (source, dev, inode) are a reused inode's files: the
+    // newest row is the file there now.
     files_[{source_id, dev, inode}] = std::move(f);
   }
   return Status::Ok();
 }
 
+namespace {
+
+std::vector<StoredCheckpoint> SortedByFileId(std::vector<StoredCheckpoint> v) {
+  std::sort(v.begin(), v.end(), [](const StoredCheckpoint& a, const StoredCheckpoint& b) {
+    return a.file_id < b.file_id;
+  });
+  return v;
+}
+
+}  // namespace
+
 std::vector<StoredCheckpoint> EventWriter::ActiveCheckpoints(int64_t source_id) const {
   std::vector<StoredCheckpoint> out;
   for (const auto& [key, f] : files_) {
-    if (std::get<0>(key) != source_id) continue;
-    StoredCheckpoint c;
-    c.file_id = f.file_id;
-    c.path = f.path;
-    c.key.dev = std::get<1>(key);
-    c.key.inode = std::get<2>(key);
-    c.key.fingerprint = f.fingerprint;
-    c.offset = f.offset;
-    out.push_back(std::move(c));
+    if (std::get<0>(key) != source_id || !f.active) continue;
+    out.push_back({f.file_id, f.path, {std::get<1>(key), std::get<2>(key), f.fingerprint}, f.offset});
   }
-  std::sort(out.begin(), out.end(),
-            [](const StoredCheckpoint& a, const StoredCheckpoint& b) { return a.file_id < b.file_id; });
-  return out;
+  return SortedByFileId(std::move(out));
+}
+
+std::vector<StoredCheckpoint> EventWriter::RetiredCheckpoints(int64_t source_id) const {
+  std::vector<StoredCheckpoint> out;
+  for (const auto& [key, f] : files_) {
+    if (std::get<0>(key) != source_id || f.active) continue;
+    out.push_back({f.file_id, f.path, {std::get<1>(key), std::get<2>(key), f.fingerprint}, f.offset});
+  }
+  return SortedByFileId(std::move(out));
 }
 
 Result<int64_t> EventWriter::FileIdFor(const FileSegment& seg, int64_t now_us) {
   const CacheKey key{seg.source_id, seg.key.dev, seg.key.inode};
   auto it = files_.find(key);
   if (it != files_.end()) {
+    // The same file, whether still followed or finished earlier and now
+    // seen again (its row becomes active again when the segment is stored).
     if (FingerprintsAgree(it->second.fingerprint, seg.key.fingerprint)) return it->second.file_id;
     // Same inode, different content: the inode was reused (or the file was
     // truncated and rewritten). The old row is finished; this is a new file.
-    sqlite::Stmt& retire = stmts_->retire_checkpoint;
-    CULPRIT_RETURN_IF_ERROR(retire.BindInt(0, now_us));
-    CULPRIT_RETURN_IF_ERROR(retire.BindInt(1, it->second.file_id));
-    CULPRIT_RETURN_IF_ERROR(retire.Run());
+    if (it->second.active) {
+      sqlite::Stmt& retire = stmts_->retire_checkpoint;
+      CULPRIT_RETURN_IF_ERROR(retire.BindInt(0, now_us));
+      CULPRIT_RETURN_IF_ERROR(retire.BindInt(1, it->second.file_id));
+      CULPRIT_RETURN_IF_ERROR(retire.Run());
+    }
     files_.erase(it);
   }
   sqlite::Stmt& insert = stmts_->insert_checkpoint;
@@ -225,15 +241,12 @@ Status EventWriter::WriteSegment(const WriteBatch& batch, const FileSegment& seg
   CULPRIT_RETURN_IF_ERROR(up.BindInt(5, file_id));
   CULPRIT_RETURN_IF_ERROR(up.Run());
   if (it != files_.end()) {
-    if (seg.finished) {
-      files_.erase(it);
-    } else {
-      it->second.path = seg.path;
-      if (seg.key.fingerprint.size() > it->second.fingerprint.size()) {
-        it->second.fingerprint = seg.key.fingerprint;
-      }
-      it->second.offset = seg.end_offset;
+    it->second.active = !seg.finished;
+    it->second.path = seg.path;
+    if (seg.key.fingerprint.size() > it->second.fingerprint.size()) {
+      it->second.fingerprint = seg.key.fingerprint;
     }
+    it->second.offset = seg.end_offset;
   }
   return Status::Ok();
 }

@@ -49,6 +49,10 @@ class EventWriter {
 
   // The active (still followed) checkpoints of a source, by file id.
   std::vector<StoredCheckpoint> ActiveCheckpoints(int64_t source_id) const;
+  // Checkpoints of files the source read to their end (rotated away), by
+  // file id: the tailer must not read them again if they turn up under a
+  // name the source's pattern matches.
+  std::vector<StoredCheckpoint> RetiredCheckpoints(int64_t source_id) const;
 
   // Stores the batches in one transaction. On failure nothing of them is
   // stored (the transaction rolls back) and the writer stays usable: the
@@ -69,6 +73,7 @@ class EventWriter {
     std::string path;
     std::string fingerprint;
     int64_t offset = 0;
+    bool active = true;
   };
   using CacheKey = std::tuple<int64_t, uint64_t, uint64_t>;  // source, dev, inode
 
@@ -80,7 +85,7 @@ class EventWriter {
   sqlite::Db* db_;
   const Clock* clock_;
   std::unique_ptr<Statements> stmts_;
-  std::map<CacheKey, CachedFile> files_;  // active checkpoints
+  std::map<CacheKey, CachedFile> files_;  // the newest checkpoint of each file
   Totals totals_;
   std::string extra_json_;  // reused buffer
 };

@@ -119,6 +119,33 @@ TEST_F(EventWriterTest, CheckpointsSurviveReopeningAndFinishedFilesRetire) {
   EXPECT_EQ(Count("SELECT active FROM checkpoints WHERE inode = 11"), 0);
 }
 
+TEST_F(EventWriterTest, FinishedFilesAreRetiredAndReactivatedWhenSeenAgain) {
+  WriteBatch b;
+  AddLines(b, ids_[0], 11, 0, 3, 0);
+  b.segments[0].finished = true;
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+  EXPECT_TRUE(writer_->ActiveCheckpoints(ids_[0]).empty());
+  auto retired = writer_->RetiredCheckpoints(ids_[0]);
+  ASSERT_EQ(retired.size(), 1u);
+  EXPECT_EQ(retired[0].offset, b.segments[0].end_offset);
+
+  // After a restart the writer still knows it.
+  auto again = EventWriter::Create(db_.get(), &clock_);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ((*again)->RetiredCheckpoints(ids_[0]).size(), 1u);
+
+  // The same file written to again: the same row, active again.
+  WriteBatch more;
+  AddLines(more, ids_[0], 11, 3, 2, b.segments[0].end_offset);
+  const WriteBatch* batches2[] = {&more};
+  ASSERT_TRUE((*again)->Write(batches2).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints"), 1);
+  EXPECT_EQ(Count("SELECT active FROM checkpoints"), 1);
+  EXPECT_EQ((*again)->ActiveCheckpoints(ids_[0]).size(), 1u);
+  EXPECT_TRUE((*again)->RetiredCheckpoints(ids_[0]).empty());
+}
+
 TEST_F(EventWriterTest, InodeReuseStartsANewFileRow) {
   WriteBatch b;
   AddLines(b, ids_[0], 11, 0, 3, 0);

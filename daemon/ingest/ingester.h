@@ -1,0 +1,77 @@
+#ifndef CULPRIT_DAEMON_INGEST_INGESTER_H_
+#define CULPRIT_DAEMON_INGEST_INGESTER_H_
+
+// Ingester: the ingest loop. One thread reads every source (tail + parse)
+// and hands batches to the WriterThread; a ChangeWatcher (inotify, with a
+// polling fallback) wakes it when a file changes, so a line is committed
+// within milliseconds of being written, and a periodic poll catches anything
+// a notification missed.
+//
+// RunOnce() is the loop's body, for tests: one pass over every source, no
+// waiting.
+//
+// Thread-safe: Start()/Stop() from the owning thread; RunOnce() only when the
+// thread is not running.
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/time.h"
+#include "daemon/ingest/source_reader.h"
+#include "daemon/ingest/writer_thread.h"
+
+namespace culprit::tail {
+class ChangeWatcher;
+}
+
+namespace culprit::ingest {
+
+class Ingester {
+ public:
+  struct Options {
+    // How often every source is polled even without a notification.
+    Duration poll_interval = std::chrono::milliseconds(500);
+    // A batch is handed to the writer once it holds this many lines (and at
+    // the end of every pass).
+    size_t max_batch_lines = 16384;
+  };
+
+  // REQUIRES: writer and clock outlive the Ingester.
+  Ingester(std::vector<std::unique_ptr<SourceReader>> readers, WriterThread* writer,
+           const Clock* clock, Options options);
+  ~Ingester();  // Stop()s
+  Ingester(const Ingester&) = delete;
+  Ingester& operator=(const Ingester&) = delete;
+
+  // One pass over every source; batches are submitted to the writer.
+  // Returns true when some source has more to read right away.
+  bool RunOnce();
+
+  void Start();
+  // Ends the loop after the current pass (its lines are submitted).
+  void Stop();
+
+  size_t source_count() const { return readers_.size(); }
+
+ private:
+  void Run();
+
+  std::vector<std::unique_ptr<SourceReader>> readers_;
+  WriterThread* writer_;
+  const Clock* clock_;
+  Options options_;
+  std::unique_ptr<tail::ChangeWatcher> watcher_;
+  std::atomic<bool> stopping_{false};
+  std::mutex stop_mu_;  // for the wait when there is no watcher
+  std::condition_variable stop_cv_;
+  std::thread thread_;
+};
+
+}  // namespace culprit::ingest
+
+#endif  // CULPRIT_DAEMON_INGEST_INGESTER_H_

@@ -1,0 +1,119 @@
+#include "daemon/ingest/writer_thread.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+
+namespace culprit::ingest {
+
+WriterThread::WriterThread(store::EventWriter* writer, Options options)
+    : writer_(writer), options_(options) {}
+
+WriterThread::~WriterThread() { Stop(); }
+
+void WriterThread::Start() {
+  std::lock_guard lock(mu_);
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void WriterThread::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::unique_ptr<store::WriteBatch> WriterThread::Acquire() {
+  std::lock_guard lock(mu_);
+  if (free_.empty()) return std::make_unique<store::WriteBatch>();
+  auto b = std::move(free_.back());
+  free_.pop_back();
+  return b;
+}
+
+void WriterThread::Submit(std::unique_ptr<store::WriteBatch> batch) {
+  std::unique_lock lock(mu_);
+  changed_.wait(lock, [&] { return queue_.size() < options_.max_queued || stopping_; });
+  queue_.push_back(std::move(batch));
+  ++submitted_;
+  changed_.notify_all();
+}
+
+Status WriterThread::Flush() {
+  std::unique_lock lock(mu_);
+  const int64_t target = submitted_;
+  // Wait for the commit, or give up when the writer is stuck on an error or
+  // gone: the caller learns why instead of hanging.
+  changed_.wait(lock, [&] {
+    return committed_ >= target || stopping_ || !started_ || !last_error_.ok();
+  });
+  if (committed_ >= target) return Status::Ok();
+  if (!last_error_.ok()) return last_error_;
+  return Status::Unavailable("the writer is not running");
+}
+
+Status WriterThread::last_error() const {
+  std::lock_guard lock(mu_);
+  return last_error_;
+}
+
+int64_t WriterThread::batches_committed() const {
+  std::lock_guard lock(mu_);
+  return committed_;
+}
+
+void WriterThread::Run() {
+  std::vector<std::unique_ptr<store::WriteBatch>> taken;
+  std::vector<const store::WriteBatch*> view;
+  Duration retry = options_.first_retry;
+  std::unique_lock lock(mu_);
+  while (true) {
+    changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+    if (queue_.empty()) break;  // stopping, and everything is written
+    // Take everything queued: one transaction for all of it.
+    while (!queue_.empty()) {
+      taken.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    changed_.notify_all();  // room in the queue for the readers
+    lock.unlock();
+
+    view.clear();
+    for (const auto& b : taken) view.push_back(b.get());
+    Status st = writer_->Write(view);
+
+    lock.lock();
+    if (st.ok()) {
+      committed_ += static_cast<int64_t>(taken.size());
+      last_error_ = Status::Ok();
+      retry = options_.first_retry;
+      for (auto& b : taken) {
+        b->Clear();
+        free_.push_back(std::move(b));
+      }
+      // Keep a few batches for reuse; drop the rest (a burst's worth).
+      if (free_.size() > options_.max_queued + 2) free_.resize(options_.max_queued + 2);
+      taken.clear();
+      changed_.notify_all();
+      continue;
+    }
+    if (last_error_.ok() || last_error_.message() != st.message()) {
+      CULPRIT_LOG(kError) << "writing to the database failed (will retry): " << st.message();
+    }
+    last_error_ = st;
+    changed_.notify_all();
+    // Put the batches back at the front, in order, and wait before retrying.
+    for (auto it = taken.rbegin(); it != taken.rend(); ++it) queue_.push_front(std::move(*it));
+    taken.clear();
+    if (stopping_) break;
+    changed_.wait_for(lock, retry, [&] { return stopping_; });
+    if (stopping_) break;
+    retry = std::min(retry * 2, options_.max_retry);
+  }
+}
+
+}  // namespace culprit::ingest

@@ -1,0 +1,84 @@
+#ifndef CULPRIT_DAEMON_INGEST_WRITER_THREAD_H_
+#define CULPRIT_DAEMON_INGEST_WRITER_THREAD_H_
+
+// WriterThread: the one thread that writes to the database. Readers hand it
+// WriteBatches through a bounded queue; it commits whatever is queued in one
+// transaction (group commit), so a busy pipeline writes big transactions and
+// a quiet one commits each batch at once.
+//
+// Backpressure: Submit() blocks while `max_queued` batches wait, so a burst
+// slows the readers down instead of growing memory. A failed transaction
+// (disk full, I/O error) is retried with a growing delay until it succeeds or
+// the thread is stopped; nothing is dropped.
+//
+// Thread-safe: any thread may Submit/Acquire/Flush; the EventWriter is used
+// only by the writer thread once Start() has been called.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "daemon/store/event_writer.h"
+#include "daemon/store/write_batch.h"
+
+namespace culprit::ingest {
+
+class WriterThread {
+ public:
+  struct Options {
+    size_t max_queued = 8;                              // batches waiting
+    Duration first_retry = std::chrono::milliseconds(100);
+    Duration max_retry = std::chrono::seconds(5);
+  };
+
+  // REQUIRES: writer outlives the thread.
+  WriterThread(store::EventWriter* writer, Options options);
+  ~WriterThread();  // Stop()s
+  WriterThread(const WriterThread&) = delete;
+  WriterThread& operator=(const WriterThread&) = delete;
+
+  void Start();
+  // Commits everything queued, then ends the thread. Idempotent. Batches
+  // still failing to commit when asked to stop are left uncommitted (a
+  // restart reads those lines again from the committed checkpoints).
+  void Stop();
+
+  // An empty batch, recycled from earlier ones when possible.
+  std::unique_ptr<store::WriteBatch> Acquire();
+  // Queues a batch for writing; blocks while the queue is full.
+  void Submit(std::unique_ptr<store::WriteBatch> batch);
+  // Blocks until every batch submitted before the call is committed (or the
+  // thread stopped). Returns the last write error if the queue is stuck on
+  // one, OK otherwise.
+  Status Flush();
+
+  // The error of the last failed transaction, OK after a success.
+  Status last_error() const;
+  int64_t batches_committed() const;
+
+ private:
+  void Run();
+
+  store::EventWriter* writer_;
+  Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<store::WriteBatch>> queue_;
+  std::vector<std::unique_ptr<store::WriteBatch>> free_;
+  int64_t submitted_ = 0;
+  int64_t committed_ = 0;
+  bool stopping_ = false;
+  bool started_ = false;
+  Status last_error_;
+  std::thread thread_;
+};
+
+}  // namespace culprit::ingest
+
+#endif  // CULPRIT_DAEMON_INGEST_WRITER_THREAD_H_
