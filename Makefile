@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCULPRIT_WERROR=ON
 endif
 
-.PHONY: all setup configure build test demo test-asan clean
+.PHONY: all setup configure build test demo test-asan bench clean
 
 all: build
 
@@ -34,5 +34,17 @@ test-asan:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo \
 	  CMAKE_FLAGS="$(CMAKE_FLAGS) -DCULPRIT_SANITIZE=ON"
 
+# Ingest benchmark (figures, not a test): BENCH_LINES lines per format,
+# into a fresh database and into one holding BENCH_PRELOAD events.
+BENCH_LINES ?= 2000000
+BENCH_PRELOAD ?= 20000000
+bench: setup
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCULPRIT_BUILD_TESTS=OFF \
+	  -DCULPRIT_BUILD_BENCHMARKS=ON $(CMAKE_FLAGS)
+	cmake --build build-bench -j $(JOBS) --target ingest_bench
+	build-bench/bench/ingest_bench --lines $(BENCH_LINES)
+	build-bench/bench/ingest_bench --lines $(BENCH_LINES) --preload $(BENCH_PRELOAD) \
+	  --formats nginx_combined
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-bench

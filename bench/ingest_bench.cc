@@ -1,0 +1,291 @@
+// ingest_bench: file -> parse -> SQLite (production schema and indexes), per
+// format, through the same SourceReader / WriterThread / EventWriter the
+// daemon runs. Prints lines/s, MB/s and peak RSS.
+//
+//   ingest_bench [--lines N] [--preload M] [--formats a,b,...] [--dir DIR]
+//
+// nginx_combined input is generated: time-ordered, client addresses drawn
+// from a skewed (Zipf-like) population of 200k with 10 % IPv6, a status mix
+// with errors, varied paths and agents. The other formats replay the lab-dev
+// corpus files (../shared/corpus/lab-dev) cyclically up to N lines.
+// --preload M first fills the database with M events spread over the day
+// before, so the figure holds for a database that is already large.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/time_zone.h"
+#include "daemon/ingest/ingester.h"
+#include "daemon/store/database.h"
+#include "daemon/store/event_writer.h"
+#include "daemon/store/source_registry.h"
+#include "daemon/store/sqlite/db.h"
+#include "daemon/tail/file_system.h"
+#include "parsers/parser_factory.h"
+
+namespace culprit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const std::string kCorpus = std::string(CULPRIT_SOURCE_DIR) + "/../shared/corpus/lab-dev/logs/";
+
+parsers::ParserSpec Spec(std::string format) {
+  parsers::ParserSpec s;
+  s.format = std::move(format);
+  return s;
+}
+parsers::ParserSpec Nginx(std::vector<std::string> log_formats) {
+  parsers::ParserSpec s = Spec("nginx");
+  s.log_formats = std::move(log_formats);
+  return s;
+}
+
+struct FormatCase {
+  std::string name;         // printed
+  parsers::ParserSpec spec;
+  std::string corpus_file;  // replayed; empty = generated nginx combined
+};
+
+std::vector<FormatCase> Cases() {
+  std::vector<FormatCase> v;
+  v.push_back({"nginx_combined", Spec("nginx_combined"), ""});
+  v.push_back({"nginx_ext",
+               Nginx({"$remote_addr - $remote_user [$time_local] \"$request\" $status "
+                                "$body_bytes_sent \"$http_referer\" \"$http_user_agent\" "
+                                "rport=$remote_port conn=$connection creq=$connection_requests "
+                                "rt=$request_time msec=$msec tls=$ssl_protocol cipher=$ssl_cipher "
+                                "saddr=$server_addr sport=$server_port ups=$upstream_addr "
+                                "ustatus=$upstream_status urt=$upstream_response_time "
+                                "rid=$request_id"}),
+               "nginx/access_ext.log"});
+  v.push_back({"nginx_error", Spec("nginx_error"), "nginx/error.log"});
+  v.push_back({"haproxy", Spec("haproxy"), "haproxy/haproxy.log"});
+  v.push_back({"stunnel", Spec("stunnel"), "stunnel/stunnel.log"});
+  v.push_back({"json", Spec("json"), "app/app.jsonl"});
+  v.push_back({"syslog_netfilter", Spec("syslog"), "firewall/firewall.log"});
+  return v;
+}
+
+long PeakRssKb() {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// A skewed address: a few clients send most requests.
+std::string ClientAddress(std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  const auto rank = static_cast<uint32_t>(std::pow(200000.0, u(rng)));  // log-uniform ~ Zipf
+  char buf[64];
+  if (rank % 10 == 3) {
+    std::snprintf(buf, sizeof buf, "2001:db8:%x:%x::%x", rank >> 12, (rank >> 4) & 0xff,
+                  rank & 0xf);
+  } else {
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", 10 + (rank >> 16) % 200, (rank >> 8) & 0xff,
+                  rank & 0xff, 1 + rank % 250);
+  }
+  return buf;
+}
+
+size_t GenerateCombined(const std::string& path, int64_t lines) {
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char* kPaths[] = {"/", "/api/orders?page=2", "/static/app.3f9a1c.js",
+                                 "/api/session", "/login", "/images/logo.png",
+                                 "/api/items/18231", "/healthz", "/search?q=reset+by+peer"};
+  static const char* kAgents[] = {
+      "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+      "curl/7.88.1", "python-requests/2.31.0",
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+      "Chrome/131.0 Safari/537.36"};
+  static const int kStatus[] = {200, 200, 200, 200, 200, 200, 200, 200, 304, 301,
+                                404, 404, 400, 499, 502, 504, 500, 408, 429, 444};
+  std::mt19937_64 rng(42);
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return 0;
+  std::vector<char> buf(1 << 20);
+  std::setvbuf(f, buf.data(), _IOFBF, buf.size());
+  size_t bytes = 0;
+  for (int64_t i = 0; i < lines; ++i) {
+    const int64_t sec = 20 * 3600 + i / 2000;  // 2000 requests/s from 20:00 UTC
+    const std::string ip = ClientAddress(rng);
+    char line[512];
+    const int n = std::snprintf(
+        line, sizeof line,
+        "%s - - [23/%s/2026:%02" PRId64 ":%02" PRId64 ":%02" PRId64
+        " +0000] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\"\n",
+        ip.c_str(), kMonths[10], (sec / 3600) % 24, (sec / 60) % 60, sec % 60,
+        kPaths[rng() % 9], kStatus[rng() % 20], static_cast<int>(rng() % 40000),
+        kAgents[rng() % 4]);
+    std::fwrite(line, 1, n, f);
+    bytes += n;
+  }
+  std::fclose(f);
+  return bytes;
+}
+
+size_t ReplayCorpus(const std::string& from, const std::string& path, int64_t lines) {
+  std::ifstream in(from, std::ios::binary);
+  std::vector<std::string> src;
+  for (std::string l; std::getline(in, l);) src.push_back(l);
+  if (src.empty()) return 0;
+  std::ofstream out(path, std::ios::binary);
+  size_t bytes = 0;
+  for (int64_t i = 0; i < lines; ++i) {
+    const std::string& l = src[i % src.size()];
+    out << l << '\n';
+    bytes += l.size() + 1;
+  }
+  return bytes;
+}
+
+// Fills the database with `n` events over the day before, in time order,
+// with addresses from the same skewed population.
+bool Preload(store::sqlite::Db& db, int64_t source_id, int64_t n) {
+  if (n <= 0) return true;
+  const auto t0 = Clock::now();
+  if (!db.Exec("INSERT INTO checkpoints (source_id, path, dev, inode, fingerprint, offset, "
+               "active, updated_us) VALUES (" + std::to_string(source_id) +
+               ", '/preload', 0, 0, X'', 0, 0, 0)").ok()) {
+    return false;
+  }
+  const int64_t file_id = db.LastInsertRowid();
+  auto stmt = db.Prepare(
+      "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, kind, cause, "
+      "client_ip, client_port, status, raw) VALUES (?, 1000000, ?, ?, ?, 1, 0, ?, ?, 200, ?)");
+  if (!stmt.ok()) return false;
+  std::mt19937_64 rng(7);
+  const int64_t start_us = 1795392000LL * 1000000;  // the day before the generated log
+  const std::string raw = "preloaded event";
+  for (int64_t done = 0; done < n;) {
+    if (!db.Exec("BEGIN").ok()) return false;
+    for (int k = 0; k < 100000 && done < n; ++k, ++done) {
+      auto ip = IpAddress::Parse(ClientAddress(rng));
+      stmt->BindInt(0, start_us + done * (86'400'000'000LL / n));
+      stmt->BindInt(1, source_id);
+      stmt->BindInt(2, file_id);
+      stmt->BindInt(3, done * 200);
+      stmt->BindBlob(4, ip->Key());
+      stmt->BindInt(5, 1024 + static_cast<int>(rng() % 60000));
+      stmt->BindTextStatic(6, raw);
+      if (!stmt->Run().ok()) return false;
+    }
+    if (!db.Exec("COMMIT").ok()) return false;
+  }
+  std::printf("preloaded %" PRId64 " events in %.1f s\n", n,
+              std::chrono::duration<double>(Clock::now() - t0).count());
+  return true;
+}
+
+int RunCase(const FormatCase& c, const std::string& dir, int64_t lines, int64_t preload) {
+  const std::string log = dir + "/" + c.name + ".log";
+  const std::string db_path = dir + "/" + c.name + ".db";
+  std::filesystem::remove(db_path);
+  std::filesystem::remove(db_path + "-wal");
+  std::filesystem::remove(db_path + "-shm");
+  const size_t bytes = c.corpus_file.empty() ? GenerateCombined(log, lines)
+                                             : ReplayCorpus(kCorpus + c.corpus_file, log, lines);
+  if (bytes == 0) {
+    std::fprintf(stderr, "%s: no input (is ../shared/corpus there?)\n", c.name.c_str());
+    return 1;
+  }
+  SystemClock clock;
+  auto db = store::OpenForWriting(db_path);
+  if (!db.ok()) {
+    std::fprintf(stderr, "%s\n", db.status().message().c_str());
+    return 1;
+  }
+  std::vector<store::SourceDef> defs = {{c.name, log, c.spec.format}};
+  auto ids = store::RegisterSources(**db, defs, clock.Now());
+  if (!ids.ok() || !Preload(**db, (*ids)[0], preload)) {
+    std::fprintf(stderr, "%s: setting up the database failed\n", c.name.c_str());
+    return 1;
+  }
+  auto parser = parsers::NewLineParser(c.spec);
+  if (!parser.ok()) {
+    std::fprintf(stderr, "%s: %s\n", c.name.c_str(), parser.status().message().c_str());
+    return 1;
+  }
+  auto writer = store::EventWriter::Create(db->get(), &clock);
+  if (!writer.ok()) return 1;
+  tail::PosixFileSystem fs;
+  ingest::WriterThread writer_thread(writer->get(), {});
+  writer_thread.Start();
+  ingest::SourceReader::Options o;
+  o.source_id = (*ids)[0];
+  o.name = c.name;
+  o.tail.pattern = log;
+  std::vector<std::unique_ptr<ingest::SourceReader>> readers;
+  readers.push_back(std::make_unique<ingest::SourceReader>(&fs, std::move(o),
+                                                           std::move(*parser),
+                                                           (*writer)->ActiveCheckpoints((*ids)[0])));
+  ingest::Ingester ingester(std::move(readers), &writer_thread, &clock, {});
+
+  const auto t0 = Clock::now();
+  while (ingester.RunOnce()) {
+  }
+  const Status flushed = writer_thread.Flush();
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  writer_thread.Stop();
+  if (!flushed.ok()) {
+    std::fprintf(stderr, "%s: %s\n", c.name.c_str(), flushed.message().c_str());
+    return 1;
+  }
+  const auto& totals = (*writer)->totals();
+  const int64_t read = totals.events + totals.rejected;
+  std::printf("%-17s %10" PRId64 " lines %8.1f MB %7.2f s %10.0f lines/s %7.1f MB/s  "
+              "rejected %" PRId64 "  peak RSS %ld MB\n",
+              c.name.c_str(), read, bytes / 1e6, secs, read / secs, bytes / 1e6 / secs,
+              totals.rejected, PeakRssKb() / 1024);
+  std::fflush(stdout);
+  std::filesystem::remove(log);
+  return read == lines ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace culprit
+
+int main(int argc, char** argv) {
+  int64_t lines = 2'000'000;
+  int64_t preload = 0;
+  std::string formats;
+  std::string dir = std::filesystem::temp_directory_path() / "culprit-bench";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    if (k == "--lines") lines = std::atoll(argv[i + 1]);
+    else if (k == "--preload") preload = std::atoll(argv[i + 1]);
+    else if (k == "--formats") formats = argv[i + 1];
+    else if (k == "--dir") dir = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: ingest_bench [--lines N] [--preload M] [--formats a,b] [--dir D]\n");
+      return 1;
+    }
+  }
+  std::filesystem::create_directories(dir);
+  culprit::SetLogLevel(culprit::LogLevel::kWarning);
+  std::printf("ingest: file -> parse -> SQLite with production indexes; %" PRId64
+              " lines per format, %" PRId64 " events preloaded\n",
+              lines, preload);
+  int rc = 0;
+  for (const auto& c : culprit::Cases()) {
+    if (!formats.empty() && ("," + formats + ",").find("," + c.name + ",") == std::string::npos) {
+      continue;
+    }
+    rc |= culprit::RunCase(c, dir, lines, preload);
+  }
+  return rc;
+}
