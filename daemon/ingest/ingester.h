@@ -38,7 +38,7 @@ class Ingester {
     Duration poll_interval = std::chrono::milliseconds(500);
     // A batch is handed to the writer once it holds this many lines (and at
     // the end of every pass).
-    size_t max_batch_lines = 16384;
+    size_t max_batch_lines = 8192;
   };
 
   // REQUIRES: writer and clock outlive the Ingester.

@@ -96,7 +96,7 @@ void WriterThread::Run() {
         free_.push_back(std::move(b));
       }
       // Keep a few batches for reuse; drop the rest (a burst's worth).
-      if (free_.size() > options_.max_queued + 2) free_.resize(options_.max_queued + 2);
+      if (free_.size() > 2) free_.resize(2);
       taken.clear();
       changed_.notify_all();
       continue;

@@ -32,7 +32,7 @@ namespace culprit::ingest {
 class WriterThread {
  public:
   struct Options {
-    size_t max_queued = 8;                              // batches waiting
+    size_t max_queued = 4;                              // batches waiting
     Duration first_retry = std::chrono::milliseconds(100);
     Duration max_retry = std::chrono::seconds(5);
   };

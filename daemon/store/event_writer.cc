@@ -219,7 +219,12 @@ Status EventWriter::WriteSegment(const WriteBatch& batch, const FileSegment& seg
     if (!e.message.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(20, e.message));
     const uint32_t flags = e.flags | (r.truncated ? parsers::kFlagTruncated : 0u);
     CULPRIT_RETURN_IF_ERROR(ev.BindInt(21, flags));
-    if (!e.extra.empty()) {
+    // Extra fields are kept for the events that tell of a reset cause (an
+    // upstream address, a TLS reason: what a report and a query look at).
+    // For the ordinary majority the raw line holds them and the source's
+    // parser (a pure function) gives them back; storing them for every row
+    // would double what each row writes.
+    if (!e.extra.empty() && e.cause != Cause::kNone) {
       extra_json_.clear();
       AppendJsonObject(e.extra, &extra_json_);
       CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(22, extra_json_));

@@ -8,6 +8,9 @@
 // the events it covers are both there or both not, and a restart resumes from
 // the checkpoint with nothing lost and nothing stored twice.
 //
+// Every event keeps its raw line. Extra fields (events.extra) are stored only
+// for events with a cause: for the rest, re-parsing the raw line gives them.
+//
 // Thread-compatible: one thread (the writer thread) drives an EventWriter.
 
 #include <cstdint>

@@ -73,6 +73,7 @@ class WriteBatch {
   size_t event_count() const { return events_used_; }
   size_t line_count() const { return records.size(); }
   const parsers::Event& event(int32_t index) const { return events_[index]; }
+  parsers::Event& mutable_event(int32_t index) { return events_[index]; }
   std::string_view Raw(const LineRecord& r) const {
     return std::string_view(raw).substr(r.raw_pos, r.raw_size);
   }

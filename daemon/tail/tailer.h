@@ -111,7 +111,7 @@ class Tailer {
                                 // first Poll() start at their end (at a line
                                 // boundary); files appearing later start at 0
     size_t max_line_bytes = 64 * 1024;
-    size_t max_bytes_per_poll = 4 * 1024 * 1024;  // bounds one pass's memory
+    size_t max_bytes_per_poll = 1024 * 1024;  // bounds one pass's memory
   };
 
   // `committed`: this source's checkpoints from the store (may be empty).

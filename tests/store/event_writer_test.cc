@@ -79,7 +79,8 @@ TEST_F(EventWriterTest, StoresEventsRejectsCheckpointAndCountersTogether) {
   EXPECT_EQ(Count("SELECT lines_parsed FROM sources WHERE name = 'nginx'"), 8);
   EXPECT_EQ(Count("SELECT lines_rejected FROM sources WHERE name = 'nginx'"), 2);
   EXPECT_EQ(Count("SELECT offset FROM checkpoints WHERE inode = 11"), b.segments[0].end_offset);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra = '{\"method\":\"GET\"}'"), 8);
+  // Extra fields are stored only for events with a cause; these have none.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra IS NULL"), 8);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE client_ip = "
                   "X'00000000000000000000ffffc6336407' AND client_port >= 40000"),
             8);
@@ -182,6 +183,20 @@ TEST_F(EventWriterTest, AFailedTransactionStoresNothingAndCanBeRetried) {
   ASSERT_TRUE(writer_->Write(retry).ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 4);
   EXPECT_EQ(writer_->ActiveCheckpoints(ids_[0]).size(), 1u);
+}
+
+TEST_F(EventWriterTest, ExtraFieldsAreStoredForEventsWithACause) {
+  WriteBatch b;
+  AddLines(b, ids_[0], 11, 0, 2, 0);
+  parsers::Event& e = b.mutable_event(0);
+  e.cause = Cause::kUpstreamFailure;
+  e.SetExtra("upstream", "10.0.0.9:8080");
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra = "
+                  "'{\"method\":\"GET\",\"upstream\":\"10.0.0.9:8080\"}' AND cause = 5"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra IS NULL"), 1);
 }
 
 TEST_F(EventWriterTest, TruncationsAndTruncatedLinesAreCounted) {

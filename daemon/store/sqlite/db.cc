@@ -60,8 +60,18 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
     if (!v.ok()) return check("cannot read", v.status());
   }
   CULPRIT_RETURN_IF_ERROR(check("pragma", db->Exec("PRAGMA synchronous=NORMAL;"
-                                                   "PRAGMA temp_store=MEMORY;"
-                                                   "PRAGMA foreign_keys=ON;")));
+                                                   "PRAGMA temp_store=MEMORY;")));
+  if (mode == Mode::kReadWrite) {
+    // The writer's connection. Foreign keys are declared for documentation
+    // and for readers, but not enforced here: every id the writer binds comes
+    // from a row it wrote itself, and enforcement costs four index lookups
+    // per event. A larger page cache keeps the index's hot pages (the
+    // current minutes) in memory, and checkpointing the WAL every ~40 MB
+    // instead of every 4 MB halves the number of times each page is copied.
+    CULPRIT_RETURN_IF_ERROR(check("pragma", db->Exec("PRAGMA foreign_keys=OFF;"
+                                                     "PRAGMA cache_size=-65536;"
+                                                     "PRAGMA wal_autocheckpoint=10000;")));
+  }
   return db;
 }
 
