@@ -19,8 +19,12 @@ Duration FromProto(const google::protobuf::Duration& d) {
 }
 
 void PrintReadable(const v1::StatusResponse& r, std::ostream& out) {
+  // Whole seconds once up a while; a just-started daemon shows milliseconds.
+  const Duration uptime = FromProto(r.uptime());
   out << "culpritd " << r.version() << " on " << r.listen() << ", up "
-      << FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(FromProto(r.uptime())))
+      << FormatDuration(uptime < std::chrono::seconds(1)
+                            ? std::chrono::duration_cast<std::chrono::milliseconds>(uptime)
+                            : std::chrono::duration_cast<std::chrono::seconds>(uptime))
       << ", database " << r.database_path() << "\n\n";
   if (r.sources_size() == 0) {
     out << "No sources configured: add [[source]] tables to the config.\n";
