@@ -147,7 +147,7 @@ std::optional<Timestamp> ParseTimeLocal(std::string_view text) {
 std::optional<Timestamp> TimeLocalReader::Read(std::string_view text) {
   if (valid_ && text.size() == 26 && std::memcmp(text.data(), key_, 18) == 0 &&
       std::memcmp(text.data() + 20, key_ + 20, 6) == 0) {
-    int second;
+    int second = 0;
     if (!Digits(text, 18, 2, &second) || second > 60) return std::nullopt;
     if (second == 60) second = 59;  // a leap second, read as :59
     return FromUnixMicros(minute_us_ + int64_t{second} * 1'000'000);
