@@ -1,5 +1,7 @@
 #include "daemon/ingest/ingester.h"
 
+#include <pthread.h>
+
 #include "daemon/tail/change_watcher.h"
 
 #include "base/log.h"
@@ -45,7 +47,10 @@ void Ingester::Start() {
     CULPRIT_LOG(kWarning) << "no change notifications (" << watcher.status().message()
                           << "); polling every " << FormatDuration(options_.poll_interval);
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "culprit-ingest");  // for top -H, perf
+    Run();
+  });
 }
 
 void Ingester::Stop() {

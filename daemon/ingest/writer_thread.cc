@@ -1,5 +1,7 @@
 #include "daemon/ingest/writer_thread.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "base/log.h"
@@ -15,7 +17,10 @@ void WriterThread::Start() {
   std::lock_guard lock(mu_);
   if (started_) return;
   started_ = true;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "culprit-writer");  // for top -H, perf
+    Run();
+  });
 }
 
 void WriterThread::Stop() {
