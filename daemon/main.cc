@@ -64,29 +64,50 @@ parsers::ParserSpec SpecOf(const config::SourceConfig& s) {
   return spec;
 }
 
-// Builds each source's reader: its parser, zone and tailer resuming from the
-// committed checkpoints. Errors name the config file, line and source.
-Result<std::vector<std::unique_ptr<ingest::SourceReader>>> BuildReaders(
-    const config::Config& cfg, const std::vector<int64_t>& ids, tail::FileSystem* fs,
+// Builds each source's parser and checks its zone, before anything is
+// opened: a bad log_format, regex or zone fails the start (and
+// --check-config) with every problem named by config file, line and source.
+Result<std::vector<std::unique_ptr<parsers::LineParser>>> BuildParsers(const config::Config& cfg) {
+  std::vector<std::unique_ptr<parsers::LineParser>> out;
+  std::string errors;
+  for (const config::SourceConfig& s : cfg.sources) {
+    const std::string where =
+        cfg.file + ":" + std::to_string(s.line) + ": source \"" + s.name + "\": ";
+    auto parser = parsers::NewLineParser(SpecOf(s));
+    if (!parser.ok()) {
+      errors += where + parser.status().message() + "\n";
+      out.push_back(nullptr);
+    } else {
+      out.push_back(std::move(*parser));
+    }
+    auto zone = TimeZone::Load(s.timezone);
+    if (!zone.ok()) errors += where + zone.status().message() + "\n";
+  }
+  if (!errors.empty()) {
+    errors.pop_back();
+    return Status::InvalidArgument(errors);
+  }
+  return out;
+}
+
+// Each source's reader: its parser, zone and a tailer resuming from the
+// committed checkpoints. REQUIRES: BuildParsers() succeeded for `cfg`.
+std::vector<std::unique_ptr<ingest::SourceReader>> BuildReaders(
+    const config::Config& cfg, const std::vector<int64_t>& ids,
+    std::vector<std::unique_ptr<parsers::LineParser>> parsers, tail::FileSystem* fs,
     const store::EventWriter& writer) {
   std::vector<std::unique_ptr<ingest::SourceReader>> readers;
   for (size_t i = 0; i < cfg.sources.size(); ++i) {
     const config::SourceConfig& s = cfg.sources[i];
-    const std::string where =
-        cfg.file + ":" + std::to_string(s.line) + ": source \"" + s.name + "\": ";
-    auto parser = parsers::NewLineParser(SpecOf(s));
-    if (!parser.ok()) return Status::InvalidArgument(where + parser.status().message());
-    auto zone = TimeZone::Load(s.timezone);
-    if (!zone.ok()) return Status::InvalidArgument(where + zone.status().message());
     ingest::SourceReader::Options o;
     o.source_id = ids[i];
     o.name = s.name;
     o.tail.pattern = s.path;
     o.tail.start_at_end = s.start_at == config::StartAt::kEnd;
     o.tail.max_line_bytes = static_cast<size_t>(s.max_line_bytes);
-    o.zone = *zone;
+    o.zone = *TimeZone::Load(s.timezone);
     readers.push_back(std::make_unique<ingest::SourceReader>(
-        fs, std::move(o), std::move(*parser), writer.ActiveCheckpoints(ids[i]),
+        fs, std::move(o), std::move(parsers[i]), writer.ActiveCheckpoints(ids[i]),
         writer.RetiredCheckpoints(ids[i])));
   }
   return readers;
@@ -105,6 +126,11 @@ int Run(const config::Config& cfg) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  auto parsers = BuildParsers(cfg);
+  if (!parsers.ok()) {
+    CULPRIT_LOG(kError) << parsers.status().message();
+    return kExitConfig;
+  }
   auto db = store::OpenForWriting(cfg.daemon.database);
   if (!db.ok()) {
     CULPRIT_LOG(kError) << db.status().message();
@@ -124,14 +150,10 @@ int Run(const config::Config& cfg) {
     CULPRIT_LOG(kError) << "preparing the event writer: " << writer.status().message();
     return kExitStartup;
   }
-  auto readers = BuildReaders(cfg, *ids, &fs, **writer);
-  if (!readers.ok()) {
-    CULPRIT_LOG(kError) << readers.status().message();
-    return kExitConfig;
-  }
   ingest::WriterThread writer_thread(writer->get(), {});
   writer_thread.Start();
-  ingest::Ingester ingester(std::move(*readers), &writer_thread, &clock, {});
+  ingest::Ingester ingester(BuildReaders(cfg, *ids, std::move(*parsers), &fs, **writer),
+                            &writer_thread, &clock, {});
 
   FileSystemProbe probe(&fs);
   service::ServerOptions options;
@@ -207,6 +229,10 @@ int main(int argc, char** argv) {
     auto cfg = culprit::config::LoadConfigFile(check_file);
     if (!cfg.ok()) {
       std::cerr << cfg.status().message() << "\n";
+      return culprit::kExitConfig;
+    }
+    if (auto parsers = culprit::BuildParsers(*cfg); !parsers.ok()) {
+      std::cerr << parsers.status().message() << "\n";
       return culprit::kExitConfig;
     }
     std::cout << check_file << ": OK (" << cfg->sources.size() << " source(s), database "

@@ -134,6 +134,32 @@ TEST_F(CulpritdTest, CheckConfigExitCodes) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("bad.toml:2: daemon.database: directory"), std::string::npos) << bad.err;
 
+  // Parsers are built by --check-config too: a bad log_format or regex is
+  // reported with the file, the source's line and its name, and the
+  // database is not created by a start with the same config.
+  dir_.Write("badfmt.toml", R"([daemon]
+database = "state/culprit.db"
+
+[[source]]
+name = "edge"
+path = "logs/access.log"
+format = "nginx"
+log_format = '$remote_addr [$time_local] "$request" $status $'
+
+[[source]]
+name = "app"
+path = "logs/app.log"
+format = "regex"
+pattern = '^(?P<time>\S+) (?P<client_ip>[0-9.+)'
+)");
+  auto badfmt = RunProgram({kCulpritd, "--check-config", dir_.File("badfmt.toml")});
+  EXPECT_EQ(badfmt.exit_code, 1);
+  EXPECT_NE(badfmt.err.find("badfmt.toml:4: source \"edge\": "), std::string::npos) << badfmt.err;
+  EXPECT_NE(badfmt.err.find("badfmt.toml:10: source \"app\": "), std::string::npos) << badfmt.err;
+  auto start = RunProgram({kCulpritd, "--config", dir_.File("badfmt.toml")});
+  EXPECT_EQ(start.exit_code, 1) << start.err;
+  EXPECT_FALSE(Exists(dir_.File("state/culprit.db")));
+
   auto missing = RunProgram({kCulpritd, "--check-config", dir_.File("absent.toml")});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("absent.toml"), std::string::npos) << missing.err;
