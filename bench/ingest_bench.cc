@@ -175,13 +175,13 @@ bool Preload(store::sqlite::Db& db, int64_t source_id, int64_t n) {
     if (!db.Exec("BEGIN").ok()) return false;
     for (int k = 0; k < 100000 && done < n; ++k, ++done) {
       auto ip = IpAddress::Parse(ClientAddress(rng));
-      stmt->BindInt(0, start_us + done * (86'400'000'000LL / n));
-      stmt->BindInt(1, source_id);
-      stmt->BindInt(2, file_id);
-      stmt->BindInt(3, done * 200);
-      stmt->BindBlob(4, ip->Key());
-      stmt->BindInt(5, 1024 + static_cast<int>(rng() % 60000));
-      stmt->BindTextStatic(6, raw);
+      const bool bound = stmt->BindInt(0, start_us + done * (86'400'000'000LL / n)).ok() &&
+                         stmt->BindInt(1, source_id).ok() && stmt->BindInt(2, file_id).ok() &&
+                         stmt->BindInt(3, done * 200).ok() && ip.ok() &&
+                         stmt->BindBlob(4, ip->Key()).ok() &&
+                         stmt->BindInt(5, 1024 + static_cast<int>(rng() % 60000)).ok() &&
+                         stmt->BindTextStatic(6, raw).ok();
+      if (!bound) return false;
       if (!stmt->Run().ok()) return false;
     }
     if (!db.Exec("COMMIT").ok()) return false;
