@@ -13,8 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "base/ip_address.h"
 #include "base/result.h"
 #include "base/time.h"
+#include "parsers/event.h"
 
 namespace culprit::store {
 
@@ -42,12 +44,50 @@ struct SourceStats {
   std::vector<FileCheckpoint> files;  // active checkpoints, by file id
 };
 
+// One stored event with where it came from.
+struct StoredEvent {
+  int64_t id = 0;         // events.id: stable, increasing in insertion order
+  int64_t source_id = 0;
+  int64_t file_id = 0;
+  std::string path;       // the file's path when it was read
+  int64_t offset = 0;     // of the line in that file
+  parsers::Event event;   // extra holds what was stored (events with a cause)
+  std::string raw;        // the line as read
+};
+
+// Which events FindEvents() returns. Every set field must match.
+struct EventFilter {
+  Timestamp from;  // ts_us >= from
+  Timestamp to;    // ts_us <= to
+  // The client address, exactly, or a CIDR range (low and high keys, as
+  // IpPrefix::LowKey()/HighKey() give them). At most one of the two.
+  std::optional<IpAddress> client_ip;
+  std::optional<IpPrefix> client_prefix;
+  uint16_t client_port = 0;  // 0 = any
+  uint16_t server_port = 0;  // 0 = any
+  std::optional<int64_t> source_id;
+  std::optional<EventKind> kind;
+  std::optional<Cause> cause;
+  bool with_cause_only = false;  // cause != NONE
+  std::string conn_id;     // exact, when not empty
+  std::string request_id;  // exact, when not empty
+  bool newest_first = false;  // default: oldest first (ts_us, then id)
+  size_t limit = 1000;        // at most this many; REQUIRES: >= 1
+};
+
 class EventQuery {
  public:
   virtual ~EventQuery() = default;
 
   // Every source in the database, by id.
   virtual Result<std::vector<SourceStats>> ListSources() = 0;
+
+  // Events matching `filter`, ordered by time (then id), at most
+  // filter.limit. A lookup by client address and a window of seconds is the
+  // fast path (one index seek per minute of the window); other filters scan
+  // the time range. Errors: INVALID_ARGUMENT for a filter that makes no
+  // sense (to < from, limit 0), UNAVAILABLE/INTERNAL from the database.
+  virtual Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) = 0;
 };
 
 }  // namespace culprit::store

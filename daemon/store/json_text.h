@@ -7,6 +7,8 @@
 // are not valid UTF-8 become \u00XX (read back as the Latin-1 character).
 
 #include <string>
+
+#include "base/result.h"
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -19,6 +21,10 @@ void AppendJsonString(std::string_view text, std::string* out);
 // Appends {"k":"v",...} in the given order.
 void AppendJsonObject(const std::vector<std::pair<std::string, std::string>>& fields,
                       std::string* out);
+
+// Reads back an object written by AppendJsonObject (string values only).
+// Anything else is INVALID_ARGUMENT naming the position.
+Result<std::vector<std::pair<std::string, std::string>>> ParseJsonObject(std::string_view text);
 
 }  // namespace culprit::store
 

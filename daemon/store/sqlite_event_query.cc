@@ -1,8 +1,12 @@
 #include "daemon/store/sqlite_event_query.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <span>
 
 #include "daemon/store/database.h"
+#include "daemon/store/json_text.h"
 #include "daemon/store/sqlite/db.h"
 
 namespace culprit::store {
@@ -15,7 +19,146 @@ constexpr char kCheckpointsSql[] =
     "SELECT id, source_id, path, dev, inode, offset, active FROM checkpoints "
     "WHERE active = 1 ORDER BY source_id, id";
 
+constexpr char kEventColumnsSql[] =
+    "SELECT e.id, e.source_id, e.file_id, c.path, e.offset, e.ts_us, e.ts_precision_us, e.kind, "
+    "e.cause, e.level, e.client_ip, e.client_port, e.server_ip, e.server_port, e.status, "
+    "e.conn_id, e.request_id, e.duration_us, e.bytes_in, e.bytes_out, e.phase, e.detail, "
+    "e.message, e.flags, e.extra, e.raw FROM events e JOIN checkpoints c ON c.id = e.file_id";
+
+constexpr int64_t kMinuteUs = 60'000'000;
+// A window of up to this many minutes is looked up minute by minute (one
+// index seek each, with the client address); longer ones scan the range.
+constexpr int64_t kMaxListedMinutes = 64;
+
+std::optional<IpAddress> KeyToIp(std::span<const uint8_t> blob) {
+  if (blob.size() != 16) return std::nullopt;
+  IpAddress::KeyBytes key;
+  std::copy(blob.begin(), blob.end(), key.begin());
+  return IpAddress::FromKey(key);
+}
+
+// Floor division: minutes before 1970 are negative.
+int64_t MinuteOf(int64_t us) { return us >= 0 ? us / kMinuteUs : -((-us - 1) / kMinuteUs) - 1; }
+
 }  // namespace
+
+Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& f) {
+  const int64_t from = ToUnixMicros(f.from);
+  const int64_t to = ToUnixMicros(f.to);
+  if (to < from) return Status::InvalidArgument("filter: the end of the time range is before its start");
+  if (f.limit == 0) return Status::InvalidArgument("filter: limit must be at least 1");
+  if (f.client_ip && f.client_prefix) {
+    return Status::InvalidArgument("filter: give a client address or a prefix, not both");
+  }
+  Query q;
+  q.sql = kEventColumnsSql;
+  const int64_t first = MinuteOf(from);
+  const int64_t last = MinuteOf(to);
+  // The minute leads the index, so every query names its minutes: listed
+  // one by one (an exact client then makes each an equality seek), or as a
+  // range.
+  if (f.client_ip && last - first < kMaxListedMinutes) {
+    q.sql += " WHERE e.minute IN (";
+    for (int64_t m = first; m <= last; ++m) {
+      q.sql += m == first ? "?" : ", ?";
+      q.args.emplace_back(m);
+    }
+    q.sql += ")";
+  } else {
+    q.sql += " WHERE e.minute BETWEEN ? AND ?";
+    q.args.emplace_back(first);
+    q.args.emplace_back(last);
+  }
+  if (f.client_ip) {
+    q.sql += " AND e.client_ip = ?";
+    q.args.emplace_back(f.client_ip->Key());
+  } else if (f.client_prefix) {
+    q.sql += " AND e.client_ip BETWEEN ? AND ?";
+    q.args.emplace_back(f.client_prefix->LowKey());
+    q.args.emplace_back(f.client_prefix->HighKey());
+  }
+  q.sql += " AND e.ts_us BETWEEN ? AND ?";
+  q.args.emplace_back(from);
+  q.args.emplace_back(to);
+  auto add_int = [&](const char* cond, int64_t v) {
+    q.sql += cond;
+    q.args.emplace_back(v);
+  };
+  if (f.client_port != 0) add_int(" AND e.client_port = ?", f.client_port);
+  if (f.server_port != 0) add_int(" AND e.server_port = ?", f.server_port);
+  if (f.source_id) add_int(" AND e.source_id = ?", *f.source_id);
+  if (f.kind) add_int(" AND e.kind = ?", static_cast<int64_t>(*f.kind));
+  if (f.cause) add_int(" AND e.cause = ?", static_cast<int64_t>(*f.cause));
+  if (f.with_cause_only) q.sql += " AND e.cause <> 0";
+  if (!f.conn_id.empty()) {
+    q.sql += " AND e.conn_id = ?";
+    q.args.emplace_back(f.conn_id);
+  }
+  if (!f.request_id.empty()) {
+    q.sql += " AND e.request_id = ?";
+    q.args.emplace_back(f.request_id);
+  }
+  q.sql += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
+  q.sql += " LIMIT ?";
+  q.args.emplace_back(static_cast<int64_t>(std::min<size_t>(f.limit, INT64_MAX)));
+  return q;
+}
+
+Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter& filter) {
+  CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(filter));
+  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(q.sql));
+  for (size_t i = 0; i < q.args.size(); ++i) {
+    const int index = static_cast<int>(i);
+    const auto& a = q.args[i];
+    if (const auto* v = std::get_if<int64_t>(&a)) {
+      CULPRIT_RETURN_IF_ERROR(stmt.BindInt(index, *v));
+    } else if (const auto* t = std::get_if<std::string>(&a)) {
+      CULPRIT_RETURN_IF_ERROR(stmt.BindText(index, *t));
+    } else {
+      CULPRIT_RETURN_IF_ERROR(stmt.BindBlob(index, std::get<IpAddress::KeyBytes>(a)));
+    }
+  }
+  std::vector<StoredEvent> out;
+  while (true) {
+    CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    StoredEvent se;
+    se.id = stmt.ColumnInt(0);
+    se.source_id = stmt.ColumnInt(1);
+    se.file_id = stmt.ColumnInt(2);
+    se.path = std::string(stmt.ColumnText(3));
+    se.offset = stmt.ColumnInt(4);
+    parsers::Event& e = se.event;
+    e.time = FromUnixMicros(stmt.ColumnInt(5));
+    e.precision = Duration(stmt.ColumnInt(6));
+    e.kind = static_cast<EventKind>(stmt.ColumnInt(7));
+    e.cause = static_cast<Cause>(stmt.ColumnInt(8));
+    if (auto v = stmt.ColumnOptionalInt(9)) e.level = static_cast<int>(*v);
+    if (!stmt.ColumnIsNull(10)) e.client_ip = KeyToIp(stmt.ColumnBlob(10));
+    e.client_port = static_cast<uint16_t>(stmt.ColumnOptionalInt(11).value_or(0));
+    if (!stmt.ColumnIsNull(12)) e.server_ip = KeyToIp(stmt.ColumnBlob(12));
+    e.server_port = static_cast<uint16_t>(stmt.ColumnOptionalInt(13).value_or(0));
+    if (auto v = stmt.ColumnOptionalInt(14)) e.status = static_cast<int>(*v);
+    e.conn_id = std::string(stmt.ColumnText(15));
+    e.request_id = std::string(stmt.ColumnText(16));
+    if (auto v = stmt.ColumnOptionalInt(17)) e.duration = Duration(*v);
+    e.bytes_in = stmt.ColumnOptionalInt(18);
+    e.bytes_out = stmt.ColumnOptionalInt(19);
+    e.phase = std::string(stmt.ColumnText(20));
+    e.detail = std::string(stmt.ColumnText(21));
+    e.message = std::string(stmt.ColumnText(22));
+    e.flags = static_cast<uint32_t>(stmt.ColumnInt(23));
+    if (!stmt.ColumnIsNull(24)) {
+      // Written by EventWriter; a row it cannot read back keeps no extras
+      // rather than failing the whole lookup.
+      auto extra = ParseJsonObject(stmt.ColumnText(24));
+      if (extra.ok()) e.extra = std::move(*extra);
+    }
+    se.raw = std::string(stmt.ColumnText(25));
+    out.push_back(std::move(se));
+  }
+  return out;
+}
 
 Result<std::unique_ptr<SqliteEventQuery>> SqliteEventQuery::Open(const std::string& path) {
   CULPRIT_ASSIGN_OR_RETURN(auto db, OpenForReading(path));

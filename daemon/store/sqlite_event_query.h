@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "daemon/store/event_query.h"
 
@@ -23,6 +25,15 @@ class SqliteEventQuery final : public EventQuery {
   ~SqliteEventQuery() override;
 
   Result<std::vector<SourceStats>> ListSources() override;
+  Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) override;
+
+  // The SQL and bindings FindEvents() runs for `filter` (for EXPLAIN QUERY
+  // PLAN tests). The SQL holds placeholders only, never values.
+  struct Query {
+    std::string sql;
+    std::vector<std::variant<int64_t, std::string, IpAddress::KeyBytes>> args;  // in order
+  };
+  static Result<Query> BuildQuery(const EventFilter& filter);
 
  private:
   explicit SqliteEventQuery(std::unique_ptr<sqlite::Db> db);

@@ -12,6 +12,9 @@ class NullQuery final : public store::EventQuery {
   Result<std::vector<store::SourceStats>> ListSources() override {
     return std::vector<store::SourceStats>{};
   }
+  Result<std::vector<store::StoredEvent>> FindEvents(const store::EventFilter&) override {
+    return std::vector<store::StoredEvent>{};
+  }
 };
 
 constexpr auto kWait = std::chrono::seconds(10);
