@@ -12,6 +12,7 @@
 #include "base/version.h"
 #include "base/time_zone.h"
 #include "daemon/config/config.h"
+#include "daemon/correlate/correlator.h"
 #include "daemon/ingest/ingester.h"
 #include "daemon/ingest/source_reader.h"
 #include "daemon/ingest/writer_thread.h"
@@ -168,6 +169,13 @@ int Run(const config::Config& cfg) {
     CULPRIT_ASSIGN_OR_RETURN(auto q, store::SqliteEventQuery::Open(db_path));
     return std::unique_ptr<store::EventQuery>(std::move(q));
   };
+  std::vector<correlate::SourceInfo> infos;
+  for (size_t i = 0; i < cfg.sources.size(); ++i) {
+    const config::SourceConfig& s = cfg.sources[i];
+    infos.push_back({(*ids)[i], s.name, s.format, s.ports, s.idle_timeout});
+  }
+  const correlate::Correlator correlator(std::move(infos));
+  options.correlator = &correlator;
   options.probe = &probe;
   options.clock = &clock;
   options.started_at = started_at;

@@ -10,7 +10,9 @@
 #include "base/log.h"
 #include "base/version.h"
 #include "culprit/v1/culprit.grpc.pb.h"
+#include "daemon/correlate/correlator.h"
 #include "daemon/service/grpc_status.h"
+#include "daemon/service/report_convert.h"
 #include "daemon/service/source_probe.h"
 
 namespace culprit::service {
@@ -60,6 +62,47 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
         return;
       }
       reactor->Finish(ToGrpcStatus(FillStatus(**query, response)));
+    });
+    if (!queued) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   "culpritd is busy: too many queries queued; retry shortly"));
+    }
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Correlate(grpc::CallbackServerContext* context,
+                                      const v1::CorrelateRequest* request,
+                                      v1::CorrelateResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (options_.correlator == nullptr) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "correlation is not enabled"));
+      return reactor;
+    }
+    // Validate before queueing: a bad field is the caller's error, named.
+    auto report = ReportFromProto(request->report(), options_.clock->Now());
+    if (!report.ok()) {
+      reactor->Finish(ToGrpcStatus(report.status()));
+      return reactor;
+    }
+    const bool queued = pool_.Submit([this, context, reactor, response,
+                                      report = std::move(*report)](
+                                         Result<store::EventQuery*> query) {
+      if (context->IsCancelled()) {
+        reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+        return;
+      }
+      if (!query.ok()) {
+        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
+            "the database cannot be read: " + query.status().message())));
+        return;
+      }
+      auto diagnosis = options_.correlator->Correlate(report, **query);
+      if (!diagnosis.ok()) {
+        reactor->Finish(ToGrpcStatus(diagnosis.status()));
+        return;
+      }
+      DiagnosisToProto(*diagnosis, response->mutable_diagnosis());
+      reactor->Finish(grpc::Status::OK);
     });
     if (!queued) {
       reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -20,6 +20,10 @@
 #include "base/result.h"
 #include "daemon/service/query_pool.h"
 
+namespace culprit::correlate {
+class Correlator;
+}
+
 namespace culprit::service {
 
 class SourceProbe;
@@ -40,6 +44,9 @@ struct ServerOptions {
   const SourceProbe* probe = nullptr;  // REQUIRED; must outlive the Server
   const Clock* clock = nullptr;        // REQUIRED; must outlive the Server
   Timestamp started_at;
+  // Diagnoses reports (Correlate). Must outlive the Server; null: Correlate
+  // answers UNIMPLEMENTED.
+  const correlate::Correlator* correlator = nullptr;
   int query_threads = 2;
   size_t max_queued_queries = 256;
 };

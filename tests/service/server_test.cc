@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "culprit/v1/culprit.grpc.pb.h"
+#include "daemon/correlate/correlator.h"
 #include "daemon/service/source_probe.h"
 #include "daemon/store/database.h"
 #include "daemon/store/source_registry.h"
@@ -61,6 +62,9 @@ class ServerTest : public ::testing::Test {
     options.probe = &probe_;
     options.clock = &clock_;
     options.started_at = clock_.Now();
+    correlator_ = std::make_unique<correlate::Correlator>(std::vector<correlate::SourceInfo>{
+        {(*ids)[0], "access", "nginx_combined", {443}, std::nullopt}});
+    options.correlator = correlator_.get();
     auto server = Server::Start(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
@@ -77,6 +81,7 @@ class ServerTest : public ::testing::Test {
   std::string db_path_;
   FakeClock clock_;
   FakeProbe probe_;
+  std::unique_ptr<correlate::Correlator> correlator_;
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -220,6 +225,86 @@ TEST_F(ServerTest, StatusWhenTheDatabaseIsGoneIsUnavailable) {
   const grpc::Status st = stub->Status(&ctx, v1::StatusRequest(), &resp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_NE(st.error_message().find("absent.db"), std::string::npos) << st.error_message();
+}
+
+}  // namespace
+}  // namespace culprit::service
+
+namespace culprit::service {
+namespace {
+
+// A valid report, seen one second before the fake clock's now.
+v1::CorrelateRequest GoodRequest() {
+  v1::CorrelateRequest req;
+  v1::ResetReport* r = req.mutable_report();
+  r->mutable_seen_at()->set_seconds(1795464089);
+  r->set_client("198.51.100.7:40112");
+  r->set_server("192.0.2.10:443");
+  r->set_error("ECONNRESET");
+  r->set_phase(v1::AWAITING_RESPONSE);
+  return req;
+}
+
+TEST_F(ServerTest, CorrelateWithNothingOnTheServerSaysSo) {
+  auto stub = v1::Culprit::NewStub(channel_);
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  v1::CorrelateResponse resp;
+  const grpc::Status st = stub->Correlate(&ctx, GoodRequest(), &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_GT(resp.diagnosis().verdicts_size(), 0);
+  EXPECT_EQ(resp.diagnosis().verdicts(0).cause(), v1::NONE_ON_SERVER);
+  EXPECT_FALSE(resp.diagnosis().searched().empty());
+}
+
+TEST_F(ServerTest, CorrelateNamesTheBadField) {
+  struct Case {
+    const char* name;
+    void (*mutate)(v1::ResetReport*);
+    const char* message_start;
+  } cases[] = {
+      {"no time", [](v1::ResetReport* r) { r->clear_seen_at(); }, "report.seen_at: required"},
+      {"far future", [](v1::ResetReport* r) { r->mutable_seen_at()->set_seconds(1895464089); },
+       "report.seen_at: 2030-"},
+      {"long ago", [](v1::ResetReport* r) { r->mutable_seen_at()->set_seconds(1000000000); },
+       "report.seen_at: 2001-"},
+      {"no client", [](v1::ResetReport* r) { r->clear_client(); }, "report.client: required"},
+      {"bad client", [](v1::ResetReport* r) { r->set_client("10.0.0.300"); },
+       "report.client: \"10.0.0.300\" is not an address"},
+      {"bad server", [](v1::ResetReport* r) { r->set_server("example.com:443"); },
+       "report.server: \"example.com:443\" is not an address"},
+      {"negative uncertainty",
+       [](v1::ResetReport* r) { r->mutable_clock_uncertainty()->set_seconds(-1); },
+       "report.clock_uncertainty: "},
+      {"huge uncertainty",
+       [](v1::ResetReport* r) { r->mutable_clock_uncertainty()->set_seconds(7200); },
+       "report.clock_uncertainty: "},
+      {"long error", [](v1::ResetReport* r) { r->set_error(std::string(2000, 'x')); },
+       "report.error: 2000 bytes is longer than the limit of 1024"},
+      {"unknown phase", [](v1::ResetReport* r) { r->set_phase(static_cast<v1::Phase>(42)); },
+       "report.phase: 42 is not a known phase"},
+      {"bad status", [](v1::ResetReport* r) { r->set_http_status(42); },
+       "report.http_status: 42 is not an HTTP status"},
+      {"negative bytes", [](v1::ResetReport* r) { r->set_bytes_sent(-5); },
+       "report.bytes_sent: must not be negative"},
+      {"many labels",
+       [](v1::ResetReport* r) {
+         for (int i = 0; i < 40; ++i) (*r->mutable_labels())["k" + std::to_string(i)] = "v";
+       },
+       "report.labels: 40 labels; at most 32"},
+  };
+  auto stub = v1::Culprit::NewStub(channel_);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    v1::CorrelateRequest req = GoodRequest();
+    c.mutate(req.mutable_report());
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    v1::CorrelateResponse resp;
+    const grpc::Status st = stub->Correlate(&ctx, req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message().rfind(c.message_start, 0), 0u) << st.error_message();
+  }
 }
 
 }  // namespace

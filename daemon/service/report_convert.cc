@@ -1,0 +1,161 @@
+#include "daemon/service/report_convert.h"
+
+#include "base/ip_address.h"
+#include "culprit/v1/culprit.pb.h"
+
+namespace culprit::service {
+namespace {
+
+Timestamp FromProto(const google::protobuf::Timestamp& t) {
+  return FromUnixMicros(t.seconds() * 1'000'000 + t.nanos() / 1000);
+}
+
+Duration FromProto(const google::protobuf::Duration& d) {
+  return Duration(d.seconds() * 1'000'000 + d.nanos() / 1000);
+}
+
+void ToProto(Timestamp t, google::protobuf::Timestamp* out) {
+  const int64_t us = ToUnixMicros(t);
+  int64_t secs = us / 1'000'000;
+  int64_t micros = us % 1'000'000;
+  if (micros < 0) {
+    micros += 1'000'000;
+    --secs;
+  }
+  out->set_seconds(secs);
+  out->set_nanos(static_cast<int32_t>(micros * 1000));
+}
+
+Status Bad(const std::string& field, const std::string& why) {
+  return Status::InvalidArgument("report." + field + ": " + why);
+}
+
+std::string Quote(std::string_view s) {
+  if (s.size() > 64) return "\"" + std::string(s.substr(0, 64)) + "...\"";
+  return "\"" + std::string(s) + "\"";
+}
+
+Status CheckLength(const std::string& field, const std::string& value, size_t max) {
+  if (value.size() > max) {
+    return Bad(field, std::to_string(value.size()) + " bytes is longer than the limit of " +
+                          std::to_string(max));
+  }
+  return Status::Ok();
+}
+
+const char* PhaseName(v1::Phase p) {
+  switch (p) {
+    case v1::CONNECT: return "connect";
+    case v1::TLS_HANDSHAKE: return "tls_handshake";
+    case v1::REQUEST_SENT: return "request_sent";
+    case v1::AWAITING_RESPONSE: return "awaiting_response";
+    case v1::READING_RESPONSE: return "reading_response";
+    case v1::IDLE_REUSE: return "idle_reuse";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+Result<correlate::ResetReport> ReportFromProto(const v1::ResetReport& in, Timestamp now) {
+  correlate::ResetReport r;
+  if (!in.has_seen_at()) return Bad("seen_at", "required (when the client saw the error)");
+  if (in.seen_at().nanos() < 0 || in.seen_at().nanos() > 999'999'999 ||
+      in.seen_at().seconds() < 0 || in.seen_at().seconds() > 253402300799) {
+    return Bad("seen_at", "is not a valid time");
+  }
+  r.reported_at = FromProto(in.seen_at());
+  if (r.reported_at > now + kMaxReportAhead) {
+    return Bad("seen_at", FormatRfc3339(r.reported_at) + " is more than a day ahead of the "
+                          "server's clock (" + FormatRfc3339(now) + ")");
+  }
+  if (r.reported_at < now - kMaxReportAge) {
+    return Bad("seen_at", FormatRfc3339(r.reported_at) + " is more than 30 days in the past");
+  }
+  if (in.has_clock_uncertainty()) {
+    const Duration u = FromProto(in.clock_uncertainty());
+    if (u.count() < 0 || u > kMaxClockUncertainty) {
+      return Bad("clock_uncertainty", FormatDuration(u) + " is outside 0 .. 1h");
+    }
+    r.clock_uncertainty = u;
+  }
+  if (in.client().empty()) return Bad("client", "required (the client's address, with its port if known)");
+  auto client = Endpoint::Parse(in.client());
+  if (!client.ok()) return Bad("client", Quote(in.client()) + " is not an address or address:port");
+  r.client_ip = client->ip;
+  r.client_port = client->port;
+  if (!in.server().empty()) {
+    auto server = Endpoint::Parse(in.server());
+    if (!server.ok()) return Bad("server", Quote(in.server()) + " is not an address or address:port");
+    r.server_ip = server->ip;
+    r.server_port = server->port;
+  }
+  CULPRIT_RETURN_IF_ERROR(CheckLength("server_name", in.server_name(), kMaxShortFieldBytes));
+  CULPRIT_RETURN_IF_ERROR(CheckLength("error", in.error(), kMaxErrorBytes));
+  CULPRIT_RETURN_IF_ERROR(CheckLength("request_id", in.request_id(), kMaxShortFieldBytes));
+  r.server_name = in.server_name();
+  r.error = in.error();
+  r.request_id = in.request_id();
+  if (!v1::Phase_IsValid(in.phase())) {
+    return Bad("phase", std::to_string(in.phase()) + " is not a known phase");
+  }
+  r.phase = PhaseName(in.phase());
+  if (in.has_bytes_sent()) {
+    if (in.bytes_sent() < 0) return Bad("bytes_sent", "must not be negative");
+    r.bytes_sent = in.bytes_sent();
+  }
+  if (in.has_bytes_received()) {
+    if (in.bytes_received() < 0) return Bad("bytes_received", "must not be negative");
+    r.bytes_received = in.bytes_received();
+  }
+  if (in.has_idle_before()) {
+    const Duration d = FromProto(in.idle_before());
+    if (d.count() < 0) return Bad("idle_before", "must not be negative");
+    r.idle_before = d;
+  }
+  if (in.has_connection_age()) {
+    const Duration d = FromProto(in.connection_age());
+    if (d.count() < 0) return Bad("connection_age", "must not be negative");
+    r.connection_age = d;
+  }
+  if (in.http_status() != 0) {
+    if (in.http_status() < 100 || in.http_status() > 999) {
+      return Bad("http_status", std::to_string(in.http_status()) + " is not an HTTP status");
+    }
+    r.http_status = in.http_status();
+  }
+  if (static_cast<size_t>(in.labels_size()) > kMaxLabels) {
+    return Bad("labels", std::to_string(in.labels_size()) + " labels; at most " +
+                             std::to_string(kMaxLabels));
+  }
+  for (const auto& [k, v] : in.labels()) {
+    CULPRIT_RETURN_IF_ERROR(CheckLength("labels[" + Quote(k) + "]", k + v, kMaxShortFieldBytes));
+  }
+  return r;
+}
+
+void DiagnosisToProto(const correlate::Diagnosis& in, v1::Diagnosis* out) {
+  for (const correlate::Verdict& v : in.verdicts) {
+    v1::Verdict* pv = out->add_verdicts();
+    pv->set_cause(static_cast<v1::Cause>(static_cast<int>(v.cause)));
+    pv->set_confidence(v.confidence);
+    pv->set_explanation(v.explanation);
+    pv->set_remedy(v.remedy);
+    for (const correlate::Evidence& e : v.evidence) {
+      v1::Evidence* pe = pv->add_evidence();
+      pe->set_source(e.source_name);
+      pe->set_file(e.event.path);
+      pe->set_offset(e.event.offset);
+      ToProto(e.event.event.time, pe->mutable_time());
+      pe->set_raw(e.event.raw);
+      pe->set_cause(static_cast<v1::Cause>(static_cast<int>(e.event.event.cause)));
+      pe->set_kind(std::string(EventKindName(e.event.event.kind)));
+      pe->set_role(e.role);
+    }
+  }
+  out->set_similar_recent(in.similar_recent);
+  out->set_retry_may_help(in.retry_may_help);
+  out->set_searched(in.searched);
+}
+
+}  // namespace culprit::service
