@@ -25,6 +25,23 @@ struct StatusOptions {
 int RunStatus(const GlobalOptions& global, const StatusOptions& options, std::ostream& out,
               std::ostream& err);
 
+struct CorrelateOptions {
+  std::string at;                 // TS: RFC 3339 or Unix seconds (required)
+  std::string client;             // IP[:PORT] (required)
+  std::string server;             // IP:PORT
+  std::string server_name;
+  std::string error;              // ECONNRESET, "SSL: WRONG_VERSION_NUMBER", EOF, ...
+  std::string phase;              // connect, tls_handshake, ..., idle_reuse
+  std::string request_id;
+  std::string clock_uncertainty;  // e.g. "5s"
+  int http_status = 0;
+  bool json = false;
+};
+
+// Asks the daemon to diagnose one reset (nothing is stored).
+int RunCorrelate(const GlobalOptions& global, const CorrelateOptions& options, std::ostream& out,
+                 std::ostream& err);
+
 }  // namespace culprit::cli
 
 #endif  // CULPRIT_CLI_COMMANDS_H_

@@ -31,6 +31,29 @@ int main(int argc, char** argv) {
   CLI::App* status_cmd = app.add_subcommand("status", "show the daemon's sources and progress");
   status_cmd->add_flag("--json", status.json, "print the response in protobuf's JSON mapping");
 
+  CorrelateOptions correlate;
+  CLI::App* correlate_cmd =
+      app.add_subcommand("correlate", "diagnose one reset from the server's logs (nothing stored)");
+  correlate_cmd->add_option("--at", correlate.at,
+                            "when the client saw the error: RFC 3339 or Unix seconds")
+      ->required();
+  correlate_cmd->add_option("--client", correlate.client, "the client's IP[:PORT]")->required();
+  correlate_cmd->add_option("--server", correlate.server, "the server's IP:PORT it connected to");
+  correlate_cmd->add_option("--server-name", correlate.server_name, "SNI / Host");
+  correlate_cmd->add_option("--error", correlate.error,
+                            "the error as the client saw it: ECONNRESET, WSAECONNRESET, "
+                            "\"SSL: WRONG_VERSION_NUMBER\", EOF, ...");
+  correlate_cmd->add_option("--phase", correlate.phase,
+                            "connect, tls_handshake, request_sent, awaiting_response, "
+                            "reading_response or idle_reuse");
+  correlate_cmd->add_option("--request-id", correlate.request_id, "the request id, if known");
+  correlate_cmd->add_option("--http-status", correlate.http_status,
+                            "the HTTP status, if one arrived");
+  correlate_cmd->add_option("--clock-uncertainty", correlate.clock_uncertainty,
+                            "how far the client's clock may be off (default 5s)");
+  correlate_cmd->add_flag("--json", correlate.json,
+                          "print the Diagnosis in protobuf's JSON mapping");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -38,5 +61,6 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitUsage;
   }
   if (status_cmd->parsed()) return RunStatus(global, status, std::cout, std::cerr);
+  if (correlate_cmd->parsed()) return RunCorrelate(global, correlate, std::cout, std::cerr);
   return kExitUsage;
 }

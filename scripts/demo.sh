@@ -62,15 +62,30 @@ sqlite3 -readonly -column -header "$db" "
   GROUP BY s.name, c.name ORDER BY s.name, events DESC, c.name;"
 
 echo
-echo "== client reports in examples/reports.jsonl =="
-echo "(this version ingests the sources; diagnosing reports comes with correlation)"
-python3 - <<'PY'
-import json
+echo "== the example client reports, diagnosed (culprit correlate) =="
+CULPRIT="$culprit" ADDR="$addr" python3 - <<'PY'
+import json, os, subprocess
+culprit, addr = os.environ["CULPRIT"], os.environ["ADDR"]
 with open("examples/reports.jsonl") as f:
-    rows = [json.loads(line) for line in f if line.strip()]
-w = max(len(r["name"]) for r in rows)
-for r in rows:
-    print(f'{r["name"]:<{w}}  {r["reported_ts"]}  {r["client"]:>24} -> {r["server"]:<20} {r["error"]} ({r["phase"]})')
+    reports = [json.loads(line) for line in f if line.strip()]
+for r in reports:
+    args = [culprit, "--daemon", addr, "correlate", "--json", "--at", r["reported_ts"],
+            "--client", r["client"], "--server", r["server"], "--error", r["error"],
+            "--phase", r["phase"]]
+    if r.get("http_status"):
+        args += ["--http-status", str(r["http_status"])]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    print(f'{r["name"]}  ({r["client"]} -> {r["server"]}, {r["error"]}, {r["phase"]})')
+    if p.returncode != 0:
+        print("    failed:", p.stderr.strip())
+        continue
+    d = json.loads(p.stdout)
+    top = d["verdicts"][0]
+    print(f'    {top["cause"]}  confidence {top.get("confidence", 0):.2f}')
+    print(f'    {top["explanation"]}')
+    for e in top.get("evidence", [])[:2]:
+        print(f'    [{e.get("role", "")}] {e.get("source", "")}: {e["raw"][:150]}')
+    print()
 PY
 
 stop

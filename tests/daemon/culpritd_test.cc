@@ -181,6 +181,48 @@ TEST_F(CulpritdTest, NewerDatabaseIsRefusedAtStart) {
       << r.err;
 }
 
+TEST_F(CulpritdTest, CorrelateFromTheCommandLine) {
+  dir_.Write("logs/access.log",
+             "192.0.2.1 - - [20/Nov/2026:09:14:01 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"x\"\n"
+             "192.0.2.9 - - [20/Nov/2026:09:14:02 +0000] \"GET /x HTTP/1.1\" 502 0 \"-\" \"x\"\n");
+  Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
+  const int port = StartDaemon(daemon);
+  ASSERT_GT(port, 0);
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+  // The lines are ingested within moments; ask until the 502 is there.
+  testing::RunResult r;
+  for (int i = 0; i < 50; ++i) {
+    r = RunProgram({kCulprit, "--daemon", addr, "correlate", "--json", "--at",
+                    "2026-11-20T09:14:02.400Z", "--client", "192.0.2.9", "--error", "EOF",
+                    "--phase", "awaiting_response", "--http-status", "502"});
+    if (r.out.find("UPSTREAM_FAILURE") != std::string::npos) break;
+    daemon.WaitForStderrLine("\x01never\x01", 100ms);  // bounded pause, draining its output
+  }
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"cause\": \"UPSTREAM_FAILURE\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("GET /x HTTP/1.1"), std::string::npos) << r.out;
+
+  auto readable = RunProgram({kCulprit, "--daemon", addr, "correlate", "--at",
+                              "2026-11-20T09:14:02.400Z", "--client", "192.0.2.9", "--error",
+                              "EOF", "--phase", "awaiting_response"});
+  EXPECT_EQ(readable.exit_code, 0) << readable.err;
+  EXPECT_NE(readable.out.find("1. UPSTREAM_FAILURE"), std::string::npos) << readable.out;
+
+  auto bad_phase = RunProgram({kCulprit, "--daemon", addr, "correlate", "--at",
+                               "2026-11-20T09:14:02Z", "--client", "192.0.2.9", "--phase", "later"});
+  EXPECT_EQ(bad_phase.exit_code, 1);
+  EXPECT_NE(bad_phase.err.find("--phase: \"later\" is not one of"), std::string::npos)
+      << bad_phase.err;
+  auto bad_client = RunProgram({kCulprit, "--daemon", addr, "correlate", "--at",
+                                "2026-11-20T09:14:02Z", "--client", "not-an-ip"});
+  EXPECT_EQ(bad_client.exit_code, 2);
+  EXPECT_NE(bad_client.err.find("report.client: \"not-an-ip\" is not an address"),
+            std::string::npos)
+      << bad_client.err;
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(20s), 0);
+}
+
 TEST(CulpritCliTest, UnreachableDaemonExitsTwo) {
   // Nothing listens on port 1 of loopback (it needs root and we never bind it).
   auto r = RunProgram({kCulprit, "--daemon", "127.0.0.1:1", "--timeout", "5", "status"});
