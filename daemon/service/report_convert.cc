@@ -1,6 +1,7 @@
 #include "daemon/service/report_convert.h"
 
 #include "base/ip_address.h"
+#include "base/utf8.h"
 #include "culprit/v1/culprit.pb.h"
 
 namespace culprit::service {
@@ -147,7 +148,7 @@ void DiagnosisToProto(const correlate::Diagnosis& in, v1::Diagnosis* out) {
       pe->set_file(e.event.path);
       pe->set_offset(e.event.offset);
       ToProto(e.event.event.time, pe->mutable_time());
-      pe->set_raw(e.event.raw);
+      pe->set_raw(EscapeInvalidUtf8(e.event.raw));
       pe->set_cause(static_cast<v1::Cause>(static_cast<int>(e.event.event.cause)));
       pe->set_kind(std::string(EventKindName(e.event.event.kind)));
       pe->set_role(e.role);
