@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "base/clock.h"
@@ -225,6 +226,11 @@ int main(int argc, char** argv) {
                                    "validate a config file and exit (0 valid, 1 invalid)");
   config_opt->excludes(check_opt);
   app.add_option("--log-level", log_level, "debug, info, warning or error (overrides the config)");
+  std::string database_override;
+  std::string listen_override;
+  app.add_option("--database", database_override,
+                 "the SQLite database file (overrides [daemon] database)");
+  app.add_option("--listen", listen_override, "the gRPC address (overrides [daemon] listen)");
   app.set_version_flag("--version", std::string("culpritd ") + culprit::kVersion);
   try {
     app.parse(argc, argv);
@@ -234,7 +240,7 @@ int main(int argc, char** argv) {
   }
 
   if (!check_file.empty()) {
-    auto cfg = culprit::config::LoadConfigFile(check_file);
+    auto cfg = culprit::config::LoadConfigFile(check_file, {database_override, listen_override});
     if (!cfg.ok()) {
       std::cerr << cfg.status().message() << "\n";
       return culprit::kExitConfig;
@@ -252,7 +258,7 @@ int main(int argc, char** argv) {
               << app.help();
     return culprit::kExitConfig;
   }
-  auto cfg = culprit::config::LoadConfigFile(config_file);
+  auto cfg = culprit::config::LoadConfigFile(config_file, {database_override, listen_override});
   if (!cfg.ok()) {
     std::cerr << cfg.status().message() << "\n";
     return culprit::kExitConfig;
@@ -265,5 +271,6 @@ int main(int argc, char** argv) {
     }
     cfg->daemon.log_level = *level;
   }
+
   return culprit::Run(*cfg);
 }

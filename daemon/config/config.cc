@@ -161,8 +161,8 @@ bool IsValidListen(const std::string& listen) {
 
 class Parser {
  public:
-  Parser(const std::string& file, std::string base_dir)
-      : errors_(file), file_(file), base_dir_(std::move(base_dir)) {}
+  Parser(const std::string& file, std::string base_dir, const Overrides& overrides)
+      : errors_(file), file_(file), base_dir_(std::move(base_dir)), overrides_(overrides) {}
 
   Result<Config> Run(const toml::table& root) {
     Config config;
@@ -183,7 +183,15 @@ class Parser {
                                          "; the top level has [daemon] and [[source]]");
       }
     }
-    if (!database_seen_) CheckDatabase(0, config.daemon.database);
+    if (!overrides_.database.empty()) {
+      std::error_code ec;
+      const fs::path abs = fs::absolute(overrides_.database, ec);
+      config.daemon.database = ec ? overrides_.database : abs.string();
+      CheckDatabase(0, config.daemon.database);
+    } else if (!database_seen_) {
+      CheckDatabase(0, config.daemon.database);
+    }
+    if (!overrides_.listen.empty()) config.daemon.listen = overrides_.listen;
     if (!errors_.empty()) return errors_.ToStatus();
     return config;
   }
@@ -223,7 +231,8 @@ class Parser {
             errors_.Add(LineOf(node), path, "must not be empty");
           } else {
             out->database = Resolve(base_dir_, *v);
-            CheckDatabase(LineOf(node), out->database);
+            // An override from the command line replaces it (checked below).
+            if (overrides_.database.empty()) CheckDatabase(LineOf(node), out->database);
           }
         }
       } else if (k == "log_level") {
@@ -515,13 +524,14 @@ class Parser {
   Errors errors_;
   std::string file_;
   std::string base_dir_;
+  Overrides overrides_;
   bool database_seen_ = false;
 };
 
 }  // namespace
 
 Result<Config> ParseConfig(std::string_view text, const std::string& file,
-                           const std::string& base_dir) {
+                           const std::string& base_dir, const Overrides& overrides) {
   toml::table root;
   try {
     root = toml::parse(text, file);
@@ -531,10 +541,10 @@ Result<Config> ParseConfig(std::string_view text, const std::string& file,
                                    std::to_string(where.column) +
                                    ": TOML syntax error: " + std::string(e.description()));
   }
-  return Parser(file, base_dir).Run(root);
+  return Parser(file, base_dir, overrides).Run(root);
 }
 
-Result<Config> LoadConfigFile(const std::string& path) {
+Result<Config> LoadConfigFile(const std::string& path, const Overrides& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Status::NotFound("cannot read config file \"" + path + "\": " + ErrnoText(errno));
@@ -547,7 +557,7 @@ Result<Config> LoadConfigFile(const std::string& path) {
   std::error_code ec;
   fs::path abs = fs::absolute(path, ec);
   const std::string base_dir = ec ? "." : abs.parent_path().string();
-  return ParseConfig(text.str(), path, base_dir);
+  return ParseConfig(text.str(), path, base_dir, overrides);
 }
 
 }  // namespace culprit::config

@@ -69,14 +69,20 @@ struct Config {
   std::vector<SourceConfig> sources;
 };
 
+// Settings given on culpritd's command line, which replace the file's.
+struct Overrides {
+  std::string database;  // --database (relative to the working directory)
+  std::string listen;    // --listen
+};
+
 // Reads and validates `path`. Errors are INVALID_ARGUMENT (or NOT_FOUND when
 // the file is missing) with one line per problem.
-Result<Config> LoadConfigFile(const std::string& path);
+Result<Config> LoadConfigFile(const std::string& path, const Overrides& overrides = {});
 
 // Validates TOML text. `file` names the text in messages; relative paths
 // resolve against `base_dir`.
 Result<Config> ParseConfig(std::string_view text, const std::string& file,
-                           const std::string& base_dir);
+                           const std::string& base_dir, const Overrides& overrides = {});
 
 }  // namespace culprit::config
 
