@@ -42,6 +42,23 @@ struct CorrelateOptions {
 int RunCorrelate(const GlobalOptions& global, const CorrelateOptions& options, std::ostream& out,
                  std::ostream& err);
 
+struct EventsOptions {
+  std::string from, to;   // TS
+  std::string at;         // TS, with around
+  std::string around;     // e.g. "10s": at +/- around
+  std::string ip;         // address or CIDR
+  int port = 0;           // server port
+  int client_port = 0;
+  std::string source, kind, cause;
+  bool with_cause_only = false;
+  int limit = 0;
+  bool json = false;      // one JSON object per line
+};
+
+// Prints the merged timeline, one line per event with its source.
+int RunEvents(const GlobalOptions& global, const EventsOptions& options, std::ostream& out,
+              std::ostream& err);
+
 }  // namespace culprit::cli
 
 #endif  // CULPRIT_CLI_COMMANDS_H_

@@ -54,6 +54,25 @@ int main(int argc, char** argv) {
   correlate_cmd->add_flag("--json", correlate.json,
                           "print the Diagnosis in protobuf's JSON mapping");
 
+  EventsOptions events;
+  CLI::App* events_cmd =
+      app.add_subcommand("events", "the merged timeline of server-side events");
+  events_cmd->add_option("--from", events.from, "start of the range: RFC 3339 or Unix seconds");
+  events_cmd->add_option("--to", events.to, "end of the range");
+  events_cmd->add_option("--at", events.at, "a moment, with --around");
+  events_cmd->add_option("--around", events.around, "half-width around --at (default 10s)");
+  events_cmd->add_option("--ip", events.ip, "a client address or network (CIDR)");
+  events_cmd->add_option("--port", events.port, "the server port");
+  events_cmd->add_option("--client-port", events.client_port, "the client port");
+  events_cmd->add_option("--source", events.source, "a source's name");
+  events_cmd->add_option("--kind", events.kind,
+                         "request, error, tls, connection, firewall, process, app, other");
+  events_cmd->add_option("--cause", events.cause, "a cause, e.g. TLS_HANDSHAKE_FAILED");
+  events_cmd->add_flag("--causes-only", events.with_cause_only,
+                       "only events that indicate a reset cause");
+  events_cmd->add_option("--limit", events.limit, "at most this many (default 1000)");
+  events_cmd->add_flag("--json", events.json, "one JSON object per line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -62,5 +81,6 @@ int main(int argc, char** argv) {
   }
   if (status_cmd->parsed()) return RunStatus(global, status, std::cout, std::cerr);
   if (correlate_cmd->parsed()) return RunCorrelate(global, correlate, std::cout, std::cerr);
+  if (events_cmd->parsed()) return RunEvents(global, events, std::cout, std::cerr);
   return kExitUsage;
 }

@@ -135,6 +135,77 @@ Result<correlate::ResetReport> ReportFromProto(const v1::ResetReport& in, Timest
   return r;
 }
 
+Result<store::EventFilter> SearchFilterFromProto(
+    const v1::SearchEventsRequest& in, const std::map<std::string, int64_t>& source_ids) {
+  auto bad = [](const std::string& field, const std::string& why) {
+    return Status::InvalidArgument("search." + field + ": " + why);
+  };
+  store::EventFilter f;
+  if (!in.has_from()) return bad("from", "required");
+  if (!in.has_to()) return bad("to", "required");
+  f.from = FromProto(in.from());
+  f.to = FromProto(in.to());
+  if (f.to < f.from) return bad("to", "is before from");
+  if (f.to - f.from > kMaxSearchRange) return bad("to", "the range is longer than 31 days");
+  if (!in.ip().empty()) {
+    if (in.ip().find('/') != std::string::npos) {
+      auto p = IpPrefix::Parse(in.ip());
+      if (!p.ok()) return bad("ip", Quote(in.ip()) + " is not an address or network");
+      f.client_prefix = *p;
+    } else {
+      auto a = IpAddress::Parse(in.ip());
+      if (!a.ok()) return bad("ip", Quote(in.ip()) + " is not an address or network");
+      f.client_ip = *a;
+    }
+  }
+  if (in.client_port() > 65535) return bad("client_port", "is not a port");
+  if (in.server_port() > 65535) return bad("server_port", "is not a port");
+  f.client_port = static_cast<uint16_t>(in.client_port());
+  f.server_port = static_cast<uint16_t>(in.server_port());
+  if (!in.source().empty()) {
+    auto it = source_ids.find(in.source());
+    if (it == source_ids.end()) return bad("source", Quote(in.source()) + " is not a configured source");
+    f.source_id = it->second;
+  }
+  if (!in.kind().empty()) {
+    auto k = EventKindFromName(in.kind());
+    if (!k) return bad("kind", Quote(in.kind()) + " is not an event kind");
+    f.kind = *k;
+  }
+  if (in.cause() != v1::CAUSE_UNSPECIFIED) {
+    if (!v1::Cause_IsValid(in.cause())) return bad("cause", "is not a known cause");
+    f.cause = static_cast<Cause>(in.cause());
+  }
+  f.with_cause_only = in.with_cause_only();
+  if (in.limit() > kMaxSearchLimit) {
+    return bad("limit", std::to_string(in.limit()) + " is above the maximum of " +
+                            std::to_string(kMaxSearchLimit));
+  }
+  f.limit = in.limit() == 0 ? kDefaultSearchLimit : in.limit();
+  return f;
+}
+
+void EventToProto(const store::StoredEvent& in, const std::string& source_name,
+                  v1::EventRecord* out) {
+  const parsers::Event& e = in.event;
+  ToProto(e.time, out->mutable_time());
+  out->set_source(source_name);
+  out->set_file(in.path);
+  out->set_offset(in.offset);
+  out->set_kind(std::string(EventKindName(e.kind)));
+  out->set_cause(static_cast<v1::Cause>(static_cast<int>(e.cause)));
+  if (e.client_ip) out->set_client(Endpoint{*e.client_ip, e.client_port}.ToString());
+  if (e.server_ip) out->set_server(Endpoint{*e.server_ip, e.server_port}.ToString());
+  else if (e.server_port != 0) out->set_server(":" + std::to_string(e.server_port));
+  if (e.status) out->set_status(*e.status);
+  out->set_conn_id(EscapeInvalidUtf8(e.conn_id));
+  out->set_request_id(EscapeInvalidUtf8(e.request_id));
+  out->set_phase(EscapeInvalidUtf8(e.phase));
+  out->set_detail(EscapeInvalidUtf8(e.detail));
+  out->set_message(EscapeInvalidUtf8(e.message));
+  out->set_raw(EscapeInvalidUtf8(in.raw));
+}
+
 void DiagnosisToProto(const correlate::Diagnosis& in, v1::Diagnosis* out) {
   for (const correlate::Verdict& v : in.verdicts) {
     v1::Verdict* pv = out->add_verdicts();

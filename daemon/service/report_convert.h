@@ -6,15 +6,19 @@
 // it (`report.client: "10.0.0.300" is not an address`), before anything is
 // looked up or stored.
 
+#include <map>
 #include <string>
 
 #include "base/result.h"
 #include "base/time.h"
 #include "daemon/correlate/correlator.h"
+#include "daemon/store/event_query.h"
 
 namespace culprit::v1 {
 class ResetReport;
 class Diagnosis;
+class SearchEventsRequest;
+class EventRecord;
 }  // namespace culprit::v1
 
 namespace culprit::service {
@@ -32,6 +36,21 @@ Result<correlate::ResetReport> ReportFromProto(const v1::ResetReport& in, Timest
 
 // Cause codes map one to one (NONE = CAUSE_UNSPECIFIED).
 void DiagnosisToProto(const correlate::Diagnosis& in, v1::Diagnosis* out);
+
+inline constexpr uint32_t kDefaultSearchLimit = 1000;
+inline constexpr uint32_t kMaxSearchLimit = 100000;
+inline constexpr Duration kMaxSearchRange = std::chrono::hours(24 * 31);
+
+// A SearchEvents request as a store filter. `source_ids`: configured source
+// names to ids. Errors name the field (`search.ip: "10.0.0.300" is not an
+// address or network`).
+Result<store::EventFilter> SearchFilterFromProto(const v1::SearchEventsRequest& in,
+                                                 const std::map<std::string, int64_t>& source_ids);
+
+// One stored event for the wire; raw and message with \xNN for bytes that
+// are not UTF-8.
+void EventToProto(const store::StoredEvent& in, const std::string& source_name,
+                  v1::EventRecord* out);
 
 }  // namespace culprit::service
 

@@ -111,6 +111,9 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
     return reactor;
   }
 
+  grpc::ServerWriteReactor<v1::EventRecord>* SearchEvents(
+      grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) override;
+
  private:
   ::culprit::Status FillStatus(store::EventQuery& query, v1::StatusResponse* out) {
     auto stats = query.ListSources();
@@ -166,6 +169,88 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
   const ServerOptions& options_;
   QueryPool pool_;
 };
+
+// Streams the rows of one search, one Write() at a time.
+class SearchReactor final : public grpc::ServerWriteReactor<v1::EventRecord> {
+ public:
+  SearchReactor() = default;
+  // Called once the rows are known (or the search failed).
+  void Start(::culprit::Status status, std::vector<v1::EventRecord> rows) {
+    if (!status.ok()) {
+      Finish(ToGrpcStatus(status));
+      return;
+    }
+    rows_ = std::move(rows);
+    Next();
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+      return;
+    }
+    Next();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void Next() {
+    if (next_ >= rows_.size()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    StartWrite(&rows_[next_++]);
+  }
+  std::vector<v1::EventRecord> rows_;
+  size_t next_ = 0;
+};
+
+grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
+    grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) {
+  auto* reactor = new SearchReactor();
+  std::map<std::string, int64_t> source_ids;
+  std::map<int64_t, std::string> source_names;
+  for (const ServedSource& s : options_.sources) {
+    source_ids[s.name] = s.id;
+    source_names[s.id] = s.name;
+  }
+  auto filter = SearchFilterFromProto(*request, source_ids);
+  if (!filter.ok()) {
+    reactor->Start(filter.status(), {});
+    return reactor;
+  }
+  const bool queued = pool_.Submit([context, reactor, filter = std::move(*filter),
+                                    source_names](Result<store::EventQuery*> query) {
+    if (context->IsCancelled()) {
+      reactor->Start(::culprit::Status::Cancelled("cancelled by the client"), {});
+      return;
+    }
+    if (!query.ok()) {
+      reactor->Start(::culprit::Status::Unavailable("the database cannot be read: " +
+                                                    query.status().message()),
+                     {});
+      return;
+    }
+    auto events = (*query)->FindEvents(filter);
+    if (!events.ok()) {
+      reactor->Start(events.status(), {});
+      return;
+    }
+    std::vector<v1::EventRecord> rows(events->size());
+    for (size_t i = 0; i < events->size(); ++i) {
+      const store::StoredEvent& e = (*events)[i];
+      auto it = source_names.find(e.source_id);
+      EventToProto(e, it == source_names.end() ? std::to_string(e.source_id) : it->second,
+                   &rows[i]);
+    }
+    reactor->Start(::culprit::Status::Ok(), std::move(rows));
+  });
+  if (!queued) {
+    reactor->Start(::culprit::Status::ResourceExhausted(
+                       "culpritd is busy: too many queries queued; retry shortly"),
+                   {});
+  }
+  return reactor;
+}
 
 }  // namespace
 

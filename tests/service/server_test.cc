@@ -309,3 +309,75 @@ TEST_F(ServerTest, CorrelateNamesTheBadField) {
 
 }  // namespace
 }  // namespace culprit::service
+
+namespace culprit::service {
+namespace {
+
+TEST_F(ServerTest, SearchEventsStreamsTheRangeAndNamesBadFields) {
+  // Two events of source "access" (file id 1 exists in the fixture).
+  {
+    auto db = store::OpenForWriting(db_path_);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, "
+                            "offset, kind, cause, client_ip, client_port, raw) VALUES "
+                            "(1795464090000000, 1000000, 1, 1, 0, 1, 0, "
+                            "X'00000000000000000000ffffc6336407', 40001, 'one'),"
+                            "(1795464091000000, 1000000, 1, 1, 10, 2, 5, "
+                            "X'00000000000000000000ffffc6336407', NULL, 'two \xff');")
+                    .ok());
+  }
+  auto stub = v1::Culprit::NewStub(channel_);
+  auto search = [&](const v1::SearchEventsRequest& req, std::vector<v1::EventRecord>* rows) {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    auto reader = stub->SearchEvents(&ctx, req);
+    v1::EventRecord e;
+    while (reader->Read(&e)) rows->push_back(e);
+    return reader->Finish();
+  };
+  v1::SearchEventsRequest req;
+  req.mutable_from()->set_seconds(1795464080);
+  req.mutable_to()->set_seconds(1795464100);
+  req.set_ip("198.51.100.0/24");
+  std::vector<v1::EventRecord> rows;
+  grpc::Status st = search(req, &rows);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].raw(), "one");
+  EXPECT_EQ(rows[0].source(), "access");
+  EXPECT_EQ(rows[0].client(), "198.51.100.7:40001");
+  EXPECT_EQ(rows[1].cause(), v1::UPSTREAM_FAILURE);
+  EXPECT_EQ(rows[1].kind(), "error");
+
+  req.set_with_cause_only(true);
+  rows.clear();
+  ASSERT_TRUE(search(req, &rows).ok());
+  EXPECT_EQ(rows.size(), 1u);
+
+  struct Bad {
+    void (*mutate)(v1::SearchEventsRequest*);
+    const char* message;
+  } bad[] = {
+      {[](v1::SearchEventsRequest* r) { r->clear_from(); }, "search.from: required"},
+      {[](v1::SearchEventsRequest* r) { r->mutable_to()->set_seconds(1); }, "search.to: is before from"},
+      {[](v1::SearchEventsRequest* r) { r->set_ip("300.1.1.1/8"); },
+       "search.ip: \"300.1.1.1/8\" is not an address or network"},
+      {[](v1::SearchEventsRequest* r) { r->set_source("nope"); },
+       "search.source: \"nope\" is not a configured source"},
+      {[](v1::SearchEventsRequest* r) { r->set_kind("weird"); },
+       "search.kind: \"weird\" is not an event kind"},
+      {[](v1::SearchEventsRequest* r) { r->set_limit(1000000); },
+       "search.limit: 1000000 is above the maximum of 100000"},
+  };
+  for (const Bad& b : bad) {
+    v1::SearchEventsRequest r = req;
+    b.mutate(&r);
+    rows.clear();
+    st = search(r, &rows);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << b.message;
+    EXPECT_EQ(st.error_message(), b.message);
+  }
+}
+
+}  // namespace
+}  // namespace culprit::service
