@@ -30,6 +30,17 @@ void WriterThread::Stop() {
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Reports that could not be committed: their submitters must hear it.
+  std::deque<std::unique_ptr<store::WriteBatch>> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(queue_);
+  }
+  for (auto& b : left) {
+    for (store::ReportRecord& r : b->reports) {
+      if (r.done) r.done(Status::Unavailable("culpritd is stopping; the report was not stored"));
+    }
+  }
 }
 
 std::unique_ptr<store::WriteBatch> WriterThread::Acquire() {
@@ -46,6 +57,23 @@ void WriterThread::Submit(std::unique_ptr<store::WriteBatch> batch) {
   queue_.push_back(std::move(batch));
   ++submitted_;
   changed_.notify_all();
+}
+
+void WriterThread::SubmitReport(store::ReportRecord record) {
+  bool stopping;
+  {
+    std::lock_guard lock(mu_);
+    stopping = stopping_;
+  }
+  if (stopping) {
+    if (record.done) {
+      record.done(Status::Unavailable("culpritd is stopping; the report was not stored"));
+    }
+    return;
+  }
+  auto batch = Acquire();
+  batch->reports.push_back(std::move(record));
+  Submit(std::move(batch));
 }
 
 Status WriterThread::Flush() {
@@ -91,6 +119,20 @@ void WriterThread::Run() {
     for (const auto& b : taken) view.push_back(b.get());
     Status st = writer_->Write(view);
 
+    if (st.ok()) {
+      // Tell each report's submitter its id, outside the lock.
+      size_t k = 0;
+      const std::vector<int64_t>& ids = writer_->report_ids();
+      for (auto& b : taken) {
+        for (store::ReportRecord& r : b->reports) {
+          if (r.done) {
+            r.done(k < ids.size() ? Result<int64_t>(ids[k])
+                                  : Result<int64_t>(Status::Internal("no report id")));
+          }
+          ++k;
+        }
+      }
+    }
     lock.lock();
     if (st.ok()) {
       committed_ += static_cast<int64_t>(taken.size());

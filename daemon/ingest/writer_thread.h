@@ -53,6 +53,11 @@ class WriterThread {
   std::unique_ptr<store::WriteBatch> Acquire();
   // Queues a batch for writing; blocks while the queue is full.
   void Submit(std::unique_ptr<store::WriteBatch> batch);
+  // Queues a client report for storing; record.done is called from the
+  // writer thread with its id once committed, or with UNAVAILABLE if the
+  // writer stops first. Blocks while the queue is full.
+  void SubmitReport(store::ReportRecord record);
+
   // Blocks until every batch submitted before the call is committed (or the
   // thread stopped). Returns the last write error if the queue is stuck on
   // one, OK otherwise.

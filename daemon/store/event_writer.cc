@@ -30,6 +30,10 @@ constexpr char kUpdateSourceSql[] =
     "UPDATE sources SET lines_parsed = lines_parsed + ?, lines_rejected = lines_rejected + ?, "
     "lines_truncated = lines_truncated + ?, truncations = truncations + ?, "
     "newest_event_us = MAX(COALESCE(newest_event_us, ?), ?) WHERE id = ?";
+constexpr char kInsertReportSql[] =
+    "INSERT INTO reports (received_us, reported_us, clock_uncertainty_us, client_ip, "
+    "client_port, server_ip, server_port, server_name, error, phase, request_id, labels, cause, "
+    "confidence, diagnosis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kLoadCheckpointsSql[] =
     "SELECT id, source_id, path, dev, inode, fingerprint, offset, active FROM checkpoints "
     "ORDER BY id";
@@ -62,6 +66,7 @@ struct EventWriter::Statements {
   sqlite::Stmt update_checkpoint;
   sqlite::Stmt retire_checkpoint;
   sqlite::Stmt update_source;
+  sqlite::Stmt insert_report;
   std::map<int64_t, SourceDelta> deltas;  // reused per transaction
 };
 
@@ -76,9 +81,11 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(sqlite::Db* db, const C
   CULPRIT_ASSIGN_OR_RETURN(auto update_checkpoint, db->Prepare(kUpdateCheckpointSql));
   CULPRIT_ASSIGN_OR_RETURN(auto retire_checkpoint, db->Prepare(kRetireCheckpointSql));
   CULPRIT_ASSIGN_OR_RETURN(auto update_source, db->Prepare(kUpdateSourceSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto insert_report, db->Prepare(kInsertReportSql));
   w->stmts_.reset(new Statements{std::move(insert_event), std::move(insert_rejected),
                                  std::move(insert_checkpoint), std::move(update_checkpoint),
-                                 std::move(retire_checkpoint), std::move(update_source), {}});
+                                 std::move(retire_checkpoint), std::move(update_source),
+                                 std::move(insert_report), {}});
   CULPRIT_RETURN_IF_ERROR(w->LoadCheckpoints());
   return w;
 }
@@ -256,14 +263,40 @@ Status EventWriter::WriteSegment(const WriteBatch& batch, const FileSegment& seg
   return Status::Ok();
 }
 
+Result<int64_t> EventWriter::InsertReport(const ReportRecord& r) {
+  sqlite::Stmt& st = stmts_->insert_report;
+  CULPRIT_RETURN_IF_ERROR(st.BindInt(0, r.received_us));
+  CULPRIT_RETURN_IF_ERROR(st.BindInt(1, r.reported_us));
+  CULPRIT_RETURN_IF_ERROR(st.BindInt(2, r.clock_uncertainty_us));
+  if (r.client_ip) CULPRIT_RETURN_IF_ERROR(st.BindBlob(3, r.client_ip->Key()));
+  if (r.client_port) CULPRIT_RETURN_IF_ERROR(st.BindInt(4, r.client_port));
+  if (r.server_ip) CULPRIT_RETURN_IF_ERROR(st.BindBlob(5, r.server_ip->Key()));
+  if (r.server_port) CULPRIT_RETURN_IF_ERROR(st.BindInt(6, r.server_port));
+  if (!r.server_name.empty()) CULPRIT_RETURN_IF_ERROR(st.BindText(7, r.server_name));
+  CULPRIT_RETURN_IF_ERROR(st.BindText(8, r.error));
+  if (!r.phase.empty()) CULPRIT_RETURN_IF_ERROR(st.BindText(9, r.phase));
+  if (!r.request_id.empty()) CULPRIT_RETURN_IF_ERROR(st.BindText(10, r.request_id));
+  if (!r.labels_json.empty()) CULPRIT_RETURN_IF_ERROR(st.BindText(11, r.labels_json));
+  CULPRIT_RETURN_IF_ERROR(st.BindInt(12, static_cast<int>(r.cause)));
+  CULPRIT_RETURN_IF_ERROR(st.BindDouble(13, r.confidence));
+  CULPRIT_RETURN_IF_ERROR(st.BindText(14, r.diagnosis_json));
+  CULPRIT_RETURN_IF_ERROR(st.Run());
+  return db_->LastInsertRowid();
+}
+
 Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
   const int64_t now_us = ToUnixMicros(clock_->Now());
   stmts_->deltas.clear();
+  report_ids_.clear();
   Status st = [&]() -> Status {
     CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_));
     for (const WriteBatch* batch : batches) {
       for (const FileSegment& seg : batch->segments) {
         CULPRIT_RETURN_IF_ERROR(WriteSegment(*batch, seg, now_us));
+      }
+      for (const ReportRecord& r : batch->reports) {
+        CULPRIT_ASSIGN_OR_RETURN(const int64_t id, InsertReport(r));
+        report_ids_.push_back(id);
       }
     }
     sqlite::Stmt& src = stmts_->update_source;

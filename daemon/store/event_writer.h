@@ -62,6 +62,10 @@ class EventWriter {
   // caller may retry the same batches.
   Status Write(std::span<const WriteBatch* const> batches);
 
+  // Ids of the reports stored by the last successful Write(), in the order
+  // of the batches' `reports`.
+  const std::vector<int64_t>& report_ids() const { return report_ids_; }
+
   struct Totals {
     int64_t events = 0;
     int64_t rejected = 0;
@@ -84,6 +88,7 @@ class EventWriter {
   Status LoadCheckpoints();
   Status WriteSegment(const WriteBatch& batch, const FileSegment& seg, int64_t now_us);
   Result<int64_t> FileIdFor(const FileSegment& seg, int64_t now_us);
+  Result<int64_t> InsertReport(const ReportRecord& r);
 
   sqlite::Db* db_;
   const Clock* clock_;
@@ -91,6 +96,7 @@ class EventWriter {
   std::map<CacheKey, CachedFile> files_;  // the newest checkpoint of each file
   Totals totals_;
   std::string extra_json_;  // reused buffer
+  std::vector<int64_t> report_ids_;
 };
 
 }  // namespace culprit::store

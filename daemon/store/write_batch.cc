@@ -58,6 +58,7 @@ void WriteBatch::DropLast() {
 }
 
 void WriteBatch::Clear() {
+  reports.clear();
   segments.clear();
   records.clear();
   raw.clear();

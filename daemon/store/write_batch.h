@@ -12,10 +12,14 @@
 // per line.
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/ip_address.h"
+#include "base/result.h"
 #include "base/time.h"
 #include "parsers/event.h"
 
@@ -50,8 +54,31 @@ struct LineRecord {
   int32_t event_index = 0;
 };
 
+// A client's reset report and the diagnosis it got (table `reports`).
+struct ReportRecord {
+  int64_t received_us = 0;
+  int64_t reported_us = 0;
+  int64_t clock_uncertainty_us = 0;
+  std::optional<IpAddress> client_ip;
+  uint16_t client_port = 0;
+  std::optional<IpAddress> server_ip;
+  uint16_t server_port = 0;
+  std::string server_name;
+  std::string error;
+  std::string phase;
+  std::string request_id;
+  std::string labels_json;  // {"app":"..."} or empty
+  Cause cause = Cause::kNoneOnServer;
+  double confidence = 0;
+  std::string diagnosis_json;
+  // Called by the writer thread once the report is committed (with its
+  // id), or when it never will be (the daemon is stopping).
+  std::function<void(Result<int64_t>)> done;
+};
+
 class WriteBatch {
  public:
+  std::vector<ReportRecord> reports;
   std::vector<FileSegment> segments;
   std::vector<LineRecord> records;
   std::string raw;  // line texts, back to back

@@ -211,6 +211,46 @@ TEST_F(EventWriterTest, TruncationsAndTruncatedLinesAreCounted) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE flags & 1"), 1);
 }
 
+TEST_F(EventWriterTest, ReportsCommitWithTheBatchAndGetIds) {
+  WriteBatch b;
+  ReportRecord r;
+  r.received_us = 1795464100000000;
+  r.reported_us = 1795464090000000;
+  r.clock_uncertainty_us = 5000000;
+  r.client_ip = *IpAddress::Parse("198.51.100.7");
+  r.client_port = 40112;
+  r.error = "ECONNRESET";
+  r.phase = "awaiting_response";
+  r.labels_json = "{\"app\":\"shop\"}";
+  r.cause = Cause::kUpstreamFailure;
+  r.confidence = 0.9;
+  r.diagnosis_json = "{}";
+  b.reports.push_back(r);
+  b.reports.push_back(r);
+  AddLines(b, ids_[0], 11, 0, 2, 0);
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+  ASSERT_EQ(writer_->report_ids().size(), 2u);
+  EXPECT_EQ(writer_->report_ids()[1], writer_->report_ids()[0] + 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM reports WHERE cause = 5 AND client_port = 40112 AND "
+                  "labels = '{\"app\":\"shop\"}'"),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 2);
+}
+
+TEST(JsonTextTest, ParsesWhatItWrites) {
+  std::string out;
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"a\"b", std::string("x\\y\n\x01", 5)}, {"u", "caf\xc3\xa9 \xff"}, {"e", ""}};
+  AppendJsonObject(fields, &out);
+  auto back = ParseJsonObject(out);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, fields);
+  EXPECT_FALSE(ParseJsonObject("{\"a\":1}").ok());
+  EXPECT_FALSE(ParseJsonObject("{\"a\":\"b\"").ok());
+  EXPECT_TRUE(ParseJsonObject("{}").ok());
+}
+
 TEST(JsonTextTest, EscapesControlsQuotesAndInvalidUtf8) {
   std::string out;
   AppendJsonObject({{"a\"b", std::string("x\\y\n\x01", 5)}, {"u", "caf\xc3\xa9 \xff\xc3"}}, &out);
