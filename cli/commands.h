@@ -36,9 +36,11 @@ struct CorrelateOptions {
   std::string clock_uncertainty;  // e.g. "5s"
   int http_status = 0;
   bool json = false;
+  bool submit = false;            // store the report and its diagnosis (Submit)
 };
 
-// Asks the daemon to diagnose one reset (nothing is stored).
+// Asks the daemon to diagnose one reset: Correlate (nothing stored), or
+// Submit when options.submit (prints the stored report's id first).
 int RunCorrelate(const GlobalOptions& global, const CorrelateOptions& options, std::ostream& out,
                  std::ostream& err);
 

@@ -111,13 +111,27 @@ int RunCorrelate(const GlobalOptions& global, const CorrelateOptions& options, s
   grpc::ClientContext context;
   SetDeadline(global, &context);
   v1::CorrelateResponse response;
-  const grpc::Status status = stub->Correlate(&context, request, &response);
-  if (!status.ok()) return ReportRpcError(global, "Correlate", status, err);
+  v1::SubmitResponse submitted;
+  if (options.submit) {
+    v1::SubmitRequest submit;
+    *submit.mutable_report() = request.report();
+    const grpc::Status status = stub->Submit(&context, submit, &submitted);
+    if (!status.ok()) return ReportRpcError(global, "Submit", status, err);
+    if (!options.json) out << "report " << submitted.report_id() << " stored\n\n";
+    *response.mutable_diagnosis() = submitted.diagnosis();
+  } else {
+    const grpc::Status status = stub->Correlate(&context, request, &response);
+    if (!status.ok()) return ReportRpcError(global, "Correlate", status, err);
+  }
   if (options.json) {
     std::string json;
     google::protobuf::util::JsonPrintOptions opts;
     opts.add_whitespace = true;
-    const auto st = google::protobuf::util::MessageToJsonString(response.diagnosis(), &json, opts);
+    // submit --json prints {"reportId": ..., "diagnosis": {...}}.
+    const google::protobuf::Message& message =
+        options.submit ? static_cast<const google::protobuf::Message&>(submitted)
+                       : static_cast<const google::protobuf::Message&>(response.diagnosis());
+    const auto st = google::protobuf::util::MessageToJsonString(message, &json, opts);
     if (!st.ok()) {
       err << "culprit: cannot print the response as JSON: " << st.ToString() << "\n";
       return kExitServer;

@@ -31,28 +31,34 @@ int main(int argc, char** argv) {
   CLI::App* status_cmd = app.add_subcommand("status", "show the daemon's sources and progress");
   status_cmd->add_flag("--json", status.json, "print the response in protobuf's JSON mapping");
 
+  // correlate and submit take the same report flags.
   CorrelateOptions correlate;
+  CorrelateOptions submit;
+  submit.submit = true;
+  auto add_report_flags = [](CLI::App* cmd, CorrelateOptions& o) {
+    cmd->add_option("--at", o.at, "when the client saw the error: RFC 3339 or Unix seconds")
+        ->required();
+    cmd->add_option("--client", o.client, "the client's IP[:PORT]")->required();
+    cmd->add_option("--server", o.server, "the server's IP:PORT it connected to");
+    cmd->add_option("--server-name", o.server_name, "SNI / Host");
+    cmd->add_option("--error", o.error,
+                    "the error as the client saw it: ECONNRESET, WSAECONNRESET, "
+                    "\"SSL: WRONG_VERSION_NUMBER\", EOF, ...");
+    cmd->add_option("--phase", o.phase,
+                    "connect, tls_handshake, request_sent, awaiting_response, "
+                    "reading_response or idle_reuse");
+    cmd->add_option("--request-id", o.request_id, "the request id, if known");
+    cmd->add_option("--http-status", o.http_status, "the HTTP status, if one arrived");
+    cmd->add_option("--clock-uncertainty", o.clock_uncertainty,
+                    "how far the client's clock may be off (default 5s)");
+    cmd->add_flag("--json", o.json, "print the Diagnosis in protobuf's JSON mapping");
+  };
   CLI::App* correlate_cmd =
       app.add_subcommand("correlate", "diagnose one reset from the server's logs (nothing stored)");
-  correlate_cmd->add_option("--at", correlate.at,
-                            "when the client saw the error: RFC 3339 or Unix seconds")
-      ->required();
-  correlate_cmd->add_option("--client", correlate.client, "the client's IP[:PORT]")->required();
-  correlate_cmd->add_option("--server", correlate.server, "the server's IP:PORT it connected to");
-  correlate_cmd->add_option("--server-name", correlate.server_name, "SNI / Host");
-  correlate_cmd->add_option("--error", correlate.error,
-                            "the error as the client saw it: ECONNRESET, WSAECONNRESET, "
-                            "\"SSL: WRONG_VERSION_NUMBER\", EOF, ...");
-  correlate_cmd->add_option("--phase", correlate.phase,
-                            "connect, tls_handshake, request_sent, awaiting_response, "
-                            "reading_response or idle_reuse");
-  correlate_cmd->add_option("--request-id", correlate.request_id, "the request id, if known");
-  correlate_cmd->add_option("--http-status", correlate.http_status,
-                            "the HTTP status, if one arrived");
-  correlate_cmd->add_option("--clock-uncertainty", correlate.clock_uncertainty,
-                            "how far the client's clock may be off (default 5s)");
-  correlate_cmd->add_flag("--json", correlate.json,
-                          "print the Diagnosis in protobuf's JSON mapping");
+  add_report_flags(correlate_cmd, correlate);
+  CLI::App* submit_cmd =
+      app.add_subcommand("submit", "diagnose one reset and store the report with its diagnosis");
+  add_report_flags(submit_cmd, submit);
 
   EventsOptions events;
   CLI::App* events_cmd =
@@ -81,6 +87,7 @@ int main(int argc, char** argv) {
   }
   if (status_cmd->parsed()) return RunStatus(global, status, std::cout, std::cerr);
   if (correlate_cmd->parsed()) return RunCorrelate(global, correlate, std::cout, std::cerr);
+  if (submit_cmd->parsed()) return RunCorrelate(global, submit, std::cout, std::cerr);
   if (events_cmd->parsed()) return RunEvents(global, events, std::cout, std::cerr);
   return kExitUsage;
 }

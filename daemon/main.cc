@@ -18,6 +18,7 @@
 #include "daemon/ingest/source_reader.h"
 #include "daemon/ingest/writer_thread.h"
 #include "daemon/store/event_writer.h"
+#include "daemon/service/report_sink.h"
 #include "daemon/service/server.h"
 #include "daemon/service/source_probe.h"
 #include "daemon/store/database.h"
@@ -115,6 +116,16 @@ std::vector<std::unique_ptr<ingest::SourceReader>> BuildReaders(
   return readers;
 }
 
+// Submitted reports go to the writer thread, the database's one writer.
+class WriterReportSink final : public service::ReportSink {
+ public:
+  explicit WriterReportSink(ingest::WriterThread* writer) : writer_(writer) {}
+  void Store(store::ReportRecord record) override { writer_->SubmitReport(std::move(record)); }
+
+ private:
+  ingest::WriterThread* writer_;
+};
+
 int Run(const config::Config& cfg) {
   SystemClock clock;
   const Timestamp started_at = clock.Now();
@@ -177,6 +188,8 @@ int Run(const config::Config& cfg) {
   }
   const correlate::Correlator correlator(std::move(infos));
   options.correlator = &correlator;
+  WriterReportSink report_sink(&writer_thread);
+  options.report_sink = &report_sink;
   options.probe = &probe;
   options.clock = &clock;
   options.started_at = started_at;
@@ -203,11 +216,12 @@ int Run(const config::Config& cfg) {
                        << ", shutting down";
     break;
   }
-  // Stop reading first, then let the writer commit what is queued, so what
-  // was read before SIGTERM is stored and its checkpoint with it.
+  // Stop serving first (calls in flight finish: a Submit needs the writer),
+  // then stop reading and let the writer commit what is queued, so what was
+  // read before SIGTERM is stored and its checkpoint with it.
+  (*server)->Shutdown(std::chrono::seconds(5));
   ingester.Stop();
   writer_thread.Stop();
-  (*server)->Shutdown(std::chrono::seconds(5));
   server->reset();
   CULPRIT_LOG(kInfo) << "stopped";
   return kExitOk;

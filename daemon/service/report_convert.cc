@@ -2,7 +2,12 @@
 
 #include "base/ip_address.h"
 #include "base/utf8.h"
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+
 #include "culprit/v1/culprit.pb.h"
+#include "daemon/store/json_text.h"
 
 namespace culprit::service {
 namespace {
@@ -204,6 +209,58 @@ void EventToProto(const store::StoredEvent& in, const std::string& source_name,
   out->set_detail(EscapeInvalidUtf8(e.detail));
   out->set_message(EscapeInvalidUtf8(e.message));
   out->set_raw(EscapeInvalidUtf8(in.raw));
+}
+
+store::ReportRecord ReportRecordFrom(const v1::ResetReport& wire,
+                                     const correlate::ResetReport& report,
+                                     const v1::Diagnosis& diagnosis, Timestamp received) {
+  store::ReportRecord r;
+  r.received_us = ToUnixMicros(received);
+  r.reported_us = ToUnixMicros(report.reported_at);
+  r.clock_uncertainty_us = report.clock_uncertainty.count();
+  r.client_ip = report.client_ip;
+  r.client_port = report.client_port;
+  r.server_ip = report.server_ip;
+  r.server_port = report.server_port;
+  r.server_name = EscapeInvalidUtf8(report.server_name);
+  r.error = EscapeInvalidUtf8(report.error);
+  r.phase = report.phase;
+  r.request_id = EscapeInvalidUtf8(report.request_id);
+  if (wire.labels_size() > 0) {
+    std::vector<std::pair<std::string, std::string>> labels(wire.labels().begin(),
+                                                            wire.labels().end());
+    std::sort(labels.begin(), labels.end());
+    r.labels_json.clear();
+    store::AppendJsonObject(labels, &r.labels_json);
+  }
+  if (diagnosis.verdicts_size() > 0) {
+    r.cause = static_cast<Cause>(static_cast<int>(diagnosis.verdicts(0).cause()));
+    r.confidence = diagnosis.verdicts(0).confidence();
+  }
+  google::protobuf::util::JsonPrintOptions opts;
+  if (!google::protobuf::util::MessageToJsonString(diagnosis, &r.diagnosis_json, opts).ok()) {
+    r.diagnosis_json = "{}";
+  }
+  return r;
+}
+
+std::string PeerAddress(const std::string& peer) {
+  std::string_view p(peer);
+  if (p.starts_with("ipv4:")) {
+    p.remove_prefix(5);
+  } else if (p.starts_with("ipv6:")) {
+    p.remove_prefix(5);
+  } else {
+    return "";
+  }
+  // "1.2.3.4:5" or "[::1]:5", possibly percent-encoded ("%5B::1%5D").
+  std::string s(p);
+  for (auto [from, to] : {std::pair<std::string, std::string>{"%5B", "["}, {"%5D", "]"}}) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from)) {
+      s.replace(at, from.size(), to);
+    }
+  }
+  return s;
 }
 
 void DiagnosisToProto(const correlate::Diagnosis& in, v1::Diagnosis* out) {

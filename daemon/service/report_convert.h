@@ -13,12 +13,14 @@
 #include "base/time.h"
 #include "daemon/correlate/correlator.h"
 #include "daemon/store/event_query.h"
+#include "daemon/store/write_batch.h"
 
 namespace culprit::v1 {
 class ResetReport;
 class Diagnosis;
 class SearchEventsRequest;
 class EventRecord;
+class ResetReport;
 }  // namespace culprit::v1
 
 namespace culprit::service {
@@ -51,6 +53,16 @@ Result<store::EventFilter> SearchFilterFromProto(const v1::SearchEventsRequest& 
 // are not UTF-8.
 void EventToProto(const store::StoredEvent& in, const std::string& source_name,
                   v1::EventRecord* out);
+
+// The row stored for a submitted report: its fields as received and its
+// diagnosis (as JSON in protobuf's mapping).
+store::ReportRecord ReportRecordFrom(const v1::ResetReport& wire,
+                                     const correlate::ResetReport& report,
+                                     const v1::Diagnosis& diagnosis, Timestamp received);
+
+// The client address of a call from gRPC's peer string ("ipv4:1.2.3.4:5",
+// "ipv6:[::1]:5"), or "" when it is not an IP peer (unix socket).
+std::string PeerAddress(const std::string& peer);
 
 }  // namespace culprit::service
 

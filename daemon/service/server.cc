@@ -13,6 +13,7 @@
 #include "daemon/correlate/correlator.h"
 #include "daemon/service/grpc_status.h"
 #include "daemon/service/report_convert.h"
+#include "daemon/service/report_sink.h"
 #include "daemon/service/source_probe.h"
 
 namespace culprit::service {
@@ -103,6 +104,55 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       }
       DiagnosisToProto(*diagnosis, response->mutable_diagnosis());
       reactor->Finish(grpc::Status::OK);
+    });
+    if (!queued) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   "culpritd is busy: too many queries queued; retry shortly"));
+    }
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
+                                   const v1::SubmitRequest* request,
+                                   v1::SubmitResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (options_.correlator == nullptr || options_.report_sink == nullptr) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "reports are not stored"));
+      return reactor;
+    }
+    v1::ResetReport wire = request->report();
+    if (wire.client().empty()) wire.set_client(PeerAddress(context->peer()));
+    const Timestamp now = options_.clock->Now();
+    auto report = ReportFromProto(wire, now);
+    if (!report.ok()) {
+      reactor->Finish(ToGrpcStatus(report.status()));
+      return reactor;
+    }
+    const bool queued = pool_.Submit([this, context, reactor, response, wire, now,
+                                      report = std::move(*report)](
+                                         Result<store::EventQuery*> query) {
+      if (!query.ok()) {
+        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
+            "the database cannot be read: " + query.status().message())));
+        return;
+      }
+      auto diagnosis = options_.correlator->Correlate(report, **query);
+      if (!diagnosis.ok()) {
+        reactor->Finish(ToGrpcStatus(diagnosis.status()));
+        return;
+      }
+      DiagnosisToProto(*diagnosis, response->mutable_diagnosis());
+      store::ReportRecord record = ReportRecordFrom(wire, report, response->diagnosis(), now);
+      record.done = [reactor, response](Result<int64_t> id) {
+        if (!id.ok()) {
+          reactor->Finish(ToGrpcStatus(id.status()));
+          return;
+        }
+        response->set_report_id(*id);
+        reactor->Finish(grpc::Status::OK);
+      };
+      (void)context;
+      options_.report_sink->Store(std::move(record));
     });
     if (!queued) {
       reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

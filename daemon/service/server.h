@@ -27,6 +27,7 @@ class Correlator;
 namespace culprit::service {
 
 class SourceProbe;
+class ReportSink;
 
 // A source as configured, with its database id.
 struct ServedSource {
@@ -47,6 +48,9 @@ struct ServerOptions {
   // Diagnoses reports (Correlate). Must outlive the Server; null: Correlate
   // answers UNIMPLEMENTED.
   const correlate::Correlator* correlator = nullptr;
+  // Stores submitted reports. Must outlive the Server; null: Submit answers
+  // UNIMPLEMENTED.
+  ReportSink* report_sink = nullptr;
   int query_threads = 2;
   size_t max_queued_queries = 256;
 };

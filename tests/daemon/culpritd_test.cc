@@ -208,6 +208,16 @@ TEST_F(CulpritdTest, CorrelateFromTheCommandLine) {
   EXPECT_EQ(readable.exit_code, 0) << readable.err;
   EXPECT_NE(readable.out.find("1. UPSTREAM_FAILURE"), std::string::npos) << readable.out;
 
+  // submit stores the report with its diagnosis and says its id.
+  auto submitted = RunProgram({kCulprit, "--daemon", addr, "submit", "--json", "--at",
+                               "2026-11-20T09:14:02.400Z", "--client", "192.0.2.9", "--error",
+                               "EOF", "--phase", "awaiting_response"});
+  EXPECT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_NE(submitted.out.find("\"reportId\": \"1\""), std::string::npos) << submitted.out;
+  auto stored = RunProgram({"/usr/bin/sqlite3", dir_.File("state/culprit.db"),
+                            "SELECT id || ' ' || cause || ' ' || error FROM reports"});
+  EXPECT_EQ(stored.out, "1 5 EOF\n") << stored.err;
+
   auto bad_phase = RunProgram({kCulprit, "--daemon", addr, "correlate", "--at",
                                "2026-11-20T09:14:02Z", "--client", "192.0.2.9", "--phase", "later"});
   EXPECT_EQ(bad_phase.exit_code, 1);
