@@ -61,6 +61,15 @@ struct EventsOptions {
 int RunEvents(const GlobalOptions& global, const EventsOptions& options, std::ostream& out,
               std::ostream& err);
 
+struct TopOptions {
+  std::string from, to;  // TS
+  bool json = false;
+};
+
+// Prints how often each cause appeared in reports and in server events.
+int RunTop(const GlobalOptions& global, const TopOptions& options, std::ostream& out,
+           std::ostream& err);
+
 }  // namespace culprit::cli
 
 #endif  // CULPRIT_CLI_COMMANDS_H_

@@ -79,6 +79,12 @@ int main(int argc, char** argv) {
   events_cmd->add_option("--limit", events.limit, "at most this many (default 1000)");
   events_cmd->add_flag("--json", events.json, "one JSON object per line");
 
+  TopOptions top;
+  CLI::App* top_cmd = app.add_subcommand("top", "reset causes ranked over a time range");
+  top_cmd->add_option("--from", top.from, "start: RFC 3339 or Unix seconds")->required();
+  top_cmd->add_option("--to", top.to, "end: RFC 3339 or Unix seconds")->required();
+  top_cmd->add_flag("--json", top.json, "print the response in protobuf's JSON mapping");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -89,5 +95,6 @@ int main(int argc, char** argv) {
   if (correlate_cmd->parsed()) return RunCorrelate(global, correlate, std::cout, std::cerr);
   if (submit_cmd->parsed()) return RunCorrelate(global, submit, std::cout, std::cerr);
   if (events_cmd->parsed()) return RunEvents(global, events, std::cout, std::cerr);
+  if (top_cmd->parsed()) return RunTop(global, top, std::cout, std::cerr);
   return kExitUsage;
 }

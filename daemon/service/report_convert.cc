@@ -146,12 +146,10 @@ Result<store::EventFilter> SearchFilterFromProto(
     return Status::InvalidArgument("search." + field + ": " + why);
   };
   store::EventFilter f;
-  if (!in.has_from()) return bad("from", "required");
-  if (!in.has_to()) return bad("to", "required");
-  f.from = FromProto(in.from());
-  f.to = FromProto(in.to());
-  if (f.to < f.from) return bad("to", "is before from");
-  if (f.to - f.from > kMaxSearchRange) return bad("to", "the range is longer than 31 days");
+  CULPRIT_ASSIGN_OR_RETURN(auto range, TimeRangeFromProto(in.from(), in.has_from(), in.to(),
+                                                          in.has_to(), "search"));
+  f.from = range.first;
+  f.to = range.second;
   if (!in.ip().empty()) {
     if (in.ip().find('/') != std::string::npos) {
       auto p = IpPrefix::Parse(in.ip());
@@ -261,6 +259,41 @@ std::string PeerAddress(const std::string& peer) {
     }
   }
   return s;
+}
+
+Result<std::pair<Timestamp, Timestamp>> TimeRangeFromProto(const google::protobuf::Timestamp& from,
+                                                           bool has_from,
+                                                           const google::protobuf::Timestamp& to,
+                                                           bool has_to, const std::string& prefix) {
+  if (!has_from) return Status::InvalidArgument(prefix + ".from: required");
+  if (!has_to) return Status::InvalidArgument(prefix + ".to: required");
+  const Timestamp f = FromProto(from);
+  const Timestamp t = FromProto(to);
+  if (t < f) return Status::InvalidArgument(prefix + ".to: is before from");
+  if (t - f > kMaxSearchRange) {
+    return Status::InvalidArgument(prefix + ".to: the range is longer than 31 days");
+  }
+  return std::make_pair(f, t);
+}
+
+void CauseCountsToProto(const std::vector<store::CauseCount>& in, v1::TopCausesResponse* out) {
+  std::vector<store::CauseCount> sorted = in;
+  std::sort(sorted.begin(), sorted.end(), [](const store::CauseCount& a, const store::CauseCount& b) {
+    if (a.reports != b.reports) return a.reports > b.reports;
+    if (a.events != b.events) return a.events > b.events;
+    return a.cause < b.cause;
+  });
+  int64_t reports = 0, events = 0;
+  for (const store::CauseCount& c : sorted) {
+    v1::CauseCount* pc = out->add_causes();
+    pc->set_cause(static_cast<v1::Cause>(static_cast<int>(c.cause)));
+    pc->set_reports(c.reports);
+    pc->set_events(c.events);
+    reports += c.reports;
+    events += c.events;
+  }
+  out->set_reports(reports);
+  out->set_events(events);
 }
 
 void DiagnosisToProto(const correlate::Diagnosis& in, v1::Diagnosis* out) {

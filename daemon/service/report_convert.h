@@ -15,7 +15,12 @@
 #include "daemon/store/event_query.h"
 #include "daemon/store/write_batch.h"
 
+namespace google::protobuf {
+class Timestamp;
+}
+
 namespace culprit::v1 {
+class TopCausesResponse;
 class ResetReport;
 class Diagnosis;
 class SearchEventsRequest;
@@ -63,6 +68,15 @@ store::ReportRecord ReportRecordFrom(const v1::ResetReport& wire,
 // The client address of a call from gRPC's peer string ("ipv4:1.2.3.4:5",
 // "ipv6:[::1]:5"), or "" when it is not an IP peer (unix socket).
 std::string PeerAddress(const std::string& peer);
+
+// A [from, to] range of at most 31 days; errors name `<prefix>.from/to`.
+Result<std::pair<Timestamp, Timestamp>> TimeRangeFromProto(const google::protobuf::Timestamp& from,
+                                                           bool has_from,
+                                                           const google::protobuf::Timestamp& to,
+                                                           bool has_to, const std::string& prefix);
+
+// Sorted: most reports first, then most events, then cause code.
+void CauseCountsToProto(const std::vector<store::CauseCount>& in, v1::TopCausesResponse* out);
 
 }  // namespace culprit::service
 

@@ -164,6 +164,38 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
   grpc::ServerWriteReactor<v1::EventRecord>* SearchEvents(
       grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) override;
 
+  grpc::ServerUnaryReactor* TopCauses(grpc::CallbackServerContext* context,
+                                      const v1::TopCausesRequest* request,
+                                      v1::TopCausesResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    auto range = TimeRangeFromProto(request->from(), request->has_from(), request->to(),
+                                    request->has_to(), "top");
+    if (!range.ok()) {
+      reactor->Finish(ToGrpcStatus(range.status()));
+      return reactor;
+    }
+    const bool queued = pool_.Submit([reactor, response, range = *range](
+                                         Result<store::EventQuery*> query) {
+      if (!query.ok()) {
+        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
+            "the database cannot be read: " + query.status().message())));
+        return;
+      }
+      auto counts = (*query)->CountCauses(range.first, range.second);
+      if (!counts.ok()) {
+        reactor->Finish(ToGrpcStatus(counts.status()));
+        return;
+      }
+      CauseCountsToProto(*counts, response);
+      reactor->Finish(grpc::Status::OK);
+    });
+    if (!queued) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   "culpritd is busy: too many queries queued; retry shortly"));
+    }
+    return reactor;
+  }
+
  private:
   ::culprit::Status FillStatus(store::EventQuery& query, v1::StatusResponse* out) {
     auto stats = query.ListSources();

@@ -75,6 +75,13 @@ struct EventFilter {
   size_t limit = 1000;        // at most this many; REQUIRES: >= 1
 };
 
+// How often each cause appeared in a time range.
+struct CauseCount {
+  Cause cause = Cause::kNone;
+  int64_t reports = 0;  // client reports whose top verdict was this cause
+  int64_t events = 0;   // server-side events that indicate it
+};
+
 class EventQuery {
  public:
   virtual ~EventQuery() = default;
@@ -88,6 +95,12 @@ class EventQuery {
   // the time range. Errors: INVALID_ARGUMENT for a filter that makes no
   // sense (to < from, limit 0), UNAVAILABLE/INTERNAL from the database.
   virtual Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) = 0;
+
+  // Per cause (NONE excluded for events, NONE_ON_SERVER included for
+  // reports): counts of reports seen in [from, to] and of events in it, by
+  // cause code. Causes with no count are left out. Scans the range's index
+  // entries: cost grows with the number of events in the range.
+  virtual Result<std::vector<CauseCount>> CountCauses(Timestamp from, Timestamp to) = 0;
 };
 
 }  // namespace culprit::store

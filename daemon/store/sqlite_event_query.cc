@@ -160,6 +160,46 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
   return out;
 }
 
+Result<std::vector<CauseCount>> SqliteEventQuery::CountCauses(Timestamp from, Timestamp to) {
+  constexpr char kEventCausesSql[] =
+      "SELECT cause, COUNT(*) FROM events WHERE minute BETWEEN ? AND ? AND ts_us BETWEEN ? AND ? "
+      "AND cause <> 0 GROUP BY cause ORDER BY cause";
+  constexpr char kReportCausesSql[] =
+      "SELECT cause, COUNT(*) FROM reports WHERE reported_us BETWEEN ? AND ? GROUP BY cause "
+      "ORDER BY cause";
+  const int64_t f = ToUnixMicros(from);
+  const int64_t t = ToUnixMicros(to);
+  if (t < f) return Status::InvalidArgument("the end of the time range is before its start");
+  std::map<int, CauseCount> counts;
+  // One read transaction: both counts from the same snapshot.
+  CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  CULPRIT_ASSIGN_OR_RETURN(auto ev, db_->Prepare(kEventCausesSql));
+  CULPRIT_RETURN_IF_ERROR(ev.BindInt(0, MinuteOf(f)));
+  CULPRIT_RETURN_IF_ERROR(ev.BindInt(1, MinuteOf(t)));
+  CULPRIT_RETURN_IF_ERROR(ev.BindInt(2, f));
+  CULPRIT_RETURN_IF_ERROR(ev.BindInt(3, t));
+  while (true) {
+    CULPRIT_ASSIGN_OR_RETURN(bool row, ev.Step());
+    if (!row) break;
+    const int code = static_cast<int>(ev.ColumnInt(0));
+    counts[code].cause = static_cast<Cause>(code);
+    counts[code].events = ev.ColumnInt(1);
+  }
+  CULPRIT_ASSIGN_OR_RETURN(auto rep, db_->Prepare(kReportCausesSql));
+  CULPRIT_RETURN_IF_ERROR(rep.BindInt(0, f));
+  CULPRIT_RETURN_IF_ERROR(rep.BindInt(1, t));
+  while (true) {
+    CULPRIT_ASSIGN_OR_RETURN(bool row, rep.Step());
+    if (!row) break;
+    const int code = static_cast<int>(rep.ColumnInt(0));
+    counts[code].cause = static_cast<Cause>(code);
+    counts[code].reports = rep.ColumnInt(1);
+  }
+  std::vector<CauseCount> out;
+  for (const auto& [code, c] : counts) out.push_back(c);
+  return out;
+}
+
 Result<std::unique_ptr<SqliteEventQuery>> SqliteEventQuery::Open(const std::string& path) {
   CULPRIT_ASSIGN_OR_RETURN(auto db, OpenForReading(path));
   return std::unique_ptr<SqliteEventQuery>(new SqliteEventQuery(std::move(db)));

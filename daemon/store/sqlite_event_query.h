@@ -26,6 +26,7 @@ class SqliteEventQuery final : public EventQuery {
 
   Result<std::vector<SourceStats>> ListSources() override;
   Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) override;
+  Result<std::vector<CauseCount>> CountCauses(Timestamp from, Timestamp to) override;
 
   // The SQL and bindings FindEvents() runs for `filter` (for EXPLAIN QUERY
   // PLAN tests). The SQL holds placeholders only, never values.

@@ -1,5 +1,7 @@
 #include "tests/correlate/fake_event_query.h"
 
+#include <map>
+
 #include <algorithm>
 #include <utility>
 
@@ -65,6 +67,19 @@ Result<std::vector<store::StoredEvent>> FakeEventQuery::FindEvents(
   std::vector<store::StoredEvent> out;
   out.reserve(hits.size());
   for (const store::StoredEvent* e : hits) out.push_back(*e);
+  return out;
+}
+
+Result<std::vector<store::CauseCount>> FakeEventQuery::CountCauses(Timestamp from, Timestamp to) {
+  std::map<int, store::CauseCount> counts;
+  for (const store::StoredEvent& e : events_) {
+    if (e.event.cause == Cause::kNone || e.event.time < from || e.event.time > to) continue;
+    store::CauseCount& c = counts[static_cast<int>(e.event.cause)];
+    c.cause = e.event.cause;
+    c.events++;
+  }
+  std::vector<store::CauseCount> out;
+  for (const auto& [code, c] : counts) out.push_back(c);
   return out;
 }
 

@@ -15,6 +15,9 @@ class NullQuery final : public store::EventQuery {
   Result<std::vector<store::StoredEvent>> FindEvents(const store::EventFilter&) override {
     return std::vector<store::StoredEvent>{};
   }
+  Result<std::vector<store::CauseCount>> CountCauses(Timestamp, Timestamp) override {
+    return std::vector<store::CauseCount>{};
+  }
 };
 
 constexpr auto kWait = std::chrono::seconds(10);

@@ -381,3 +381,46 @@ TEST_F(ServerTest, SearchEventsStreamsTheRangeAndNamesBadFields) {
 
 }  // namespace
 }  // namespace culprit::service
+
+namespace culprit::service {
+namespace {
+
+TEST_F(ServerTest, TopCausesCountsAndValidatesTheRange) {
+  {
+    auto db = store::OpenForWriting(db_path_);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, "
+                            "offset, kind, cause, raw) VALUES "
+                            "(1795464090000000, 1000000, 1, 1, 0, 2, 2, 'a'),"
+                            "(1795464091000000, 1000000, 1, 1, 5, 2, 2, 'b'),"
+                            "(1795464092000000, 1000000, 1, 1, 9, 2, 9, 'c');"
+                            "INSERT INTO reports (received_us, reported_us, clock_uncertainty_us, "
+                            "error, cause, confidence, diagnosis) VALUES "
+                            "(0, 1795464093000000, 0, 'EOF', 9, 0.9, '{}');")
+                    .ok());
+  }
+  auto stub = v1::Culprit::NewStub(channel_);
+  v1::TopCausesRequest req;
+  req.mutable_from()->set_seconds(1795464000);
+  req.mutable_to()->set_seconds(1795464100);
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  v1::TopCausesResponse resp;
+  ASSERT_TRUE(stub->TopCauses(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.reports(), 1);
+  EXPECT_EQ(resp.events(), 3);
+  ASSERT_EQ(resp.causes_size(), 2);
+  EXPECT_EQ(resp.causes(0).cause(), v1::RATE_LIMITED);  // the most reports first
+  EXPECT_EQ(resp.causes(1).cause(), v1::TLS_HANDSHAKE_FAILED);
+  EXPECT_EQ(resp.causes(1).events(), 2);
+
+  req.mutable_to()->set_seconds(1795460000);
+  grpc::ClientContext ctx2;
+  SetDeadline(&ctx2);
+  const grpc::Status st = stub->TopCauses(&ctx2, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "top.to: is before from");
+}
+
+}  // namespace
+}  // namespace culprit::service

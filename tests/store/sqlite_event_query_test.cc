@@ -167,6 +167,26 @@ TEST_F(SqliteEventQueryTest, FiltersNarrowAndOrderAsAsked) {
   EXPECT_TRUE(r->empty());
 }
 
+TEST_F(SqliteEventQueryTest, CountCausesCountsEventsAndReportsInTheRange) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO reports (received_us, reported_us, clock_uncertainty_us, "
+                        "error, cause, confidence, diagnosis) VALUES "
+                        "(0, 1795464100000000, 0, 'EOF', 5, 0.9, '{}'),"
+                        "(0, 1795464101000000, 0, 'EOF', 14, 0.5, '{}'),"
+                        "(0, 1795464999000000, 0, 'EOF', 5, 0.9, '{}')")
+                  .ok());
+  auto c = query_->CountCauses(FromUnixMicros(kT0), FromUnixMicros(kT0 + 179'000'000));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->size(), 2u);
+  EXPECT_EQ((*c)[0].cause, Cause::kUpstreamFailure);
+  EXPECT_EQ((*c)[0].events, 1);
+  EXPECT_EQ((*c)[0].reports, 1);
+  EXPECT_EQ((*c)[1].cause, Cause::kNoneOnServer);
+  EXPECT_EQ((*c)[1].reports, 1);
+  EXPECT_EQ((*c)[1].events, 0);
+  EXPECT_EQ(query_->CountCauses(FromUnixMicros(kT0), FromUnixMicros(kT0 - 1)).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_F(SqliteEventQueryTest, BadFiltersAreInvalidArguments) {
   EventFilter backwards = Window(10, 0);
   EXPECT_EQ(query_->FindEvents(backwards).status().code(), StatusCode::kInvalidArgument);
