@@ -1,7 +1,7 @@
 // The lab-dev corpus through the real daemon: culpritd ingests the logs that
 // real nginx, HAProxy, stunnel, ulogd2 and an application wrote while 150
 // resets were provoked (examples/lab-dev.toml), then every case is
-// correlated over gRPC as a client would report it. Prints a per-category
+// submitted over gRPC as a client would report it. Prints a per-category
 // table; the top verdict must name the case's cause and its evidence must
 // hold the case's server line.
 
@@ -94,13 +94,14 @@ TEST(LabDevTest, EveryCaseGetsItsCauseAndEvidenceThroughTheDaemon) {
   std::map<std::string, Tally> by_cause;
   Tally all;
   for (const correlate_test::LabCase& c : corpus->cases) {
-    v1::CorrelateRequest req;
+    v1::SubmitRequest req;
     *req.mutable_report() = ToProto(c.report);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + 10s);
-    v1::CorrelateResponse resp;
-    const grpc::Status st = stub->Correlate(&ctx, req, &resp);
+    v1::SubmitResponse resp;
+    const grpc::Status st = stub->Submit(&ctx, req, &resp);
     ASSERT_TRUE(st.ok()) << c.id << ": " << st.error_message();
+    EXPECT_GT(resp.report_id(), 0) << c.id;
     ASSERT_GT(resp.diagnosis().verdicts_size(), 0) << c.id;
     const v1::Verdict& top = resp.diagnosis().verdicts(0);
     const bool right = v1::Cause_Name(top.cause()) == c.cause;
@@ -129,6 +130,16 @@ TEST(LabDevTest, EveryCaseGetsItsCauseAndEvidenceThroughTheDaemon) {
   EXPECT_EQ(all.cases, 150);
   EXPECT_GE(all.top1 * 100, all.cases * 97);
   EXPECT_GE(all.evidence * 100, all.cases * 97);
+
+  // Every submitted report was stored: TopCauses over the lab's day counts them.
+  v1::TopCausesRequest top;
+  top.mutable_from()->set_seconds(1795392000);  // 2026-11-23T00:00:00Z
+  top.mutable_to()->set_seconds(1795478400);
+  grpc::ClientContext tctx;
+  tctx.set_deadline(std::chrono::system_clock::now() + 10s);
+  v1::TopCausesResponse counted;
+  ASSERT_TRUE(stub->TopCauses(&tctx, top, &counted).ok());
+  EXPECT_EQ(counted.reports(), 150);
 
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.Wait(20s), 0) << daemon.err();
