@@ -223,6 +223,25 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksTheMinuteClientIndex) {
             std::string::npos)
       << plan;
 
+  // Events with a cause have their own partial indexes.
+  EventFilter host = Window(0, 179);
+  host.with_cause_only = true;
+  host.kind = EventKind::kProcess;
+  auto hq = SqliteEventQuery::BuildQuery(host);
+  ASSERT_TRUE(hq.ok());
+  EXPECT_NE(Plan(*db_, *hq).find("USING INDEX events_with_cause_by_time (ts_us>? AND ts_us<?)"),
+            std::string::npos)
+      << Plan(*db_, *hq);
+  EventFilter recent = Window(0, 179);
+  recent.with_cause_only = true;
+  recent.client_ip = *IpAddress::Parse("198.51.100.7");
+  auto rq2 = SqliteEventQuery::BuildQuery(recent);
+  ASSERT_TRUE(rq2.ok());
+  EXPECT_NE(Plan(*db_, *rq2).find("USING INDEX events_with_cause_by_client (client_ip=? AND "
+                                  "ts_us>? AND ts_us<?)"),
+            std::string::npos)
+      << Plan(*db_, *rq2);
+
   EventFilter range = Window(0, 179);  // no client: a minute range
   auto rq = SqliteEventQuery::BuildQuery(range);
   ASSERT_TRUE(rq.ok());
