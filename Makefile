@@ -34,17 +34,19 @@ test-asan:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo \
 	  CMAKE_FLAGS="$(CMAKE_FLAGS) -DCULPRIT_SANITIZE=ON"
 
-# Ingest benchmark (figures, not a test): BENCH_LINES lines per format,
-# into a fresh database and into one holding BENCH_PRELOAD events.
+# Benchmarks (figures, not tests): ingest per format (BENCH_LINES lines,
+# into a fresh database and into one holding BENCH_PRELOAD events), then
+# correlate latency at 1M and 10M stored events, idle and during ingest.
 BENCH_LINES ?= 2000000
 BENCH_PRELOAD ?= 20000000
 bench: setup
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCULPRIT_BUILD_TESTS=OFF \
 	  -DCULPRIT_BUILD_BENCHMARKS=ON $(CMAKE_FLAGS)
-	cmake --build build-bench -j $(JOBS) --target ingest_bench
+	cmake --build build-bench -j $(JOBS) --target ingest_bench correlate_bench
 	build-bench/bench/ingest_bench --lines $(BENCH_LINES)
 	build-bench/bench/ingest_bench --lines $(BENCH_LINES) --preload $(BENCH_PRELOAD) \
 	  --formats nginx_combined
+	build-bench/bench/correlate_bench --events 1000000,10000000 --queries 500
 
 clean:
 	rm -rf build build-asan build-bench
