@@ -64,7 +64,7 @@ struct ParseCase {
   Duration precision;
 };
 
-// Real stamps from /work/shared/corpus (lab-dev logs and public samples).
+// Real stamps from ../shared/corpus (lab-dev logs and public samples).
 const ParseCase kParseCases[] = {
     {"nginx time_local", "%d/%b/%Y:%H:%M:%S %z", "23/Nov/2026:20:01:30 +0000", "UTC",
      "2026-11-23T21:00:00Z", "2026-11-23T20:01:30Z", seconds(1)},
