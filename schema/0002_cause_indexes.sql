@@ -6,3 +6,4 @@
 
 CREATE INDEX events_with_cause_by_time ON events (ts_us) WHERE cause <> 0;
 CREATE INDEX events_with_cause_by_client ON events (client_ip, ts_us) WHERE cause <> 0;
+CREATE INDEX events_with_cause_by_kind ON events (kind, ts_us) WHERE cause <> 0;

@@ -61,11 +61,19 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
     std::string sql = kEventColumnsSql;
     const std::string from_clause = " FROM events e JOIN";
     const size_t at = sql.find(from_clause);
+    const bool by_client = f.client_ip || f.client_prefix;
+    const bool by_kind = !by_client && f.kind;
     sql.replace(at, from_clause.size(),
-                f.client_ip || f.client_prefix
-                    ? " FROM events e INDEXED BY events_with_cause_by_client JOIN"
-                    : " FROM events e INDEXED BY events_with_cause_by_time JOIN");
+                by_client ? " FROM events e INDEXED BY events_with_cause_by_client JOIN"
+                : by_kind ? " FROM events e INDEXED BY events_with_cause_by_kind JOIN"
+                          : " FROM events e INDEXED BY events_with_cause_by_time JOIN");
     q.sql = sql + " WHERE e.cause <> 0";
+    if (by_kind) {
+      // Host-wide events (kind process) are a handful among the caused
+      // ones: seek to them instead of filtering the window.
+      q.sql += " AND e.kind = ?";
+      q.args.emplace_back(static_cast<int64_t>(*f.kind));
+    }
     if (f.client_ip) {
       q.sql += " AND e.client_ip = ?";
       q.args.emplace_back(f.client_ip->Key());
@@ -110,7 +118,9 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
   if (f.client_port != 0) add_int(" AND e.client_port = ?", f.client_port);
   if (f.server_port != 0) add_int(" AND e.server_port = ?", f.server_port);
   if (f.source_id) add_int(" AND e.source_id = ?", *f.source_id);
-  if (f.kind) add_int(" AND e.kind = ?", static_cast<int64_t>(*f.kind));
+  if (f.kind && !(causes_only && !f.client_ip && !f.client_prefix)) {
+    add_int(" AND e.kind = ?", static_cast<int64_t>(*f.kind));
+  }
   if (f.cause) add_int(" AND e.cause = ?", static_cast<int64_t>(*f.cause));
   if (!f.conn_id.empty()) {
     q.sql += " AND e.conn_id = ?";

@@ -229,9 +229,17 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksTheMinuteClientIndex) {
   host.kind = EventKind::kProcess;
   auto hq = SqliteEventQuery::BuildQuery(host);
   ASSERT_TRUE(hq.ok());
-  EXPECT_NE(Plan(*db_, *hq).find("USING INDEX events_with_cause_by_time (ts_us>? AND ts_us<?)"),
+  EXPECT_NE(Plan(*db_, *hq).find("USING INDEX events_with_cause_by_kind (kind=? AND ts_us>? AND "
+                                 "ts_us<?)"),
             std::string::npos)
       << Plan(*db_, *hq);
+  EventFilter window = Window(0, 179);
+  window.cause = Cause::kResourceExhaustion;
+  auto wq = SqliteEventQuery::BuildQuery(window);
+  ASSERT_TRUE(wq.ok());
+  EXPECT_NE(Plan(*db_, *wq).find("USING INDEX events_with_cause_by_time (ts_us>? AND ts_us<?)"),
+            std::string::npos)
+      << Plan(*db_, *wq);
   EventFilter recent = Window(0, 179);
   recent.with_cause_only = true;
   recent.client_ip = *IpAddress::Parse("198.51.100.7");
