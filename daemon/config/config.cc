@@ -1,5 +1,7 @@
 #include "daemon/config/config.h"
 
+#include "base/suggest.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,34 +65,6 @@ class Errors {
 
 int64_t LineOf(const toml::node& node) { return static_cast<int64_t>(node.source().begin.line); }
 int64_t LineOf(const toml::key& key) { return static_cast<int64_t>(key.source().begin.line); }
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// ` (did you mean "x"?)` for the closest candidate within 2 edits, else "".
-std::string Suggest(std::string_view key, const std::vector<std::string_view>& candidates) {
-  std::string_view best;
-  size_t best_d = 3;
-  for (std::string_view c : candidates) {
-    const size_t d = EditDistance(key, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  if (best.empty()) return "";
-  return " (did you mean \"" + std::string(best) + "\"?)";
-}
 
 std::string UnknownKey(std::string_view key, const std::vector<std::string_view>& allowed) {
   std::string msg = "unknown key \"" + std::string(key) + "\"" + Suggest(key, allowed);
@@ -187,7 +161,7 @@ class Parser {
       std::error_code ec;
       const fs::path abs = fs::absolute(overrides_.database, ec);
       config.daemon.database = ec ? overrides_.database : abs.string();
-      CheckDatabase(0, config.daemon.database);
+      CheckDatabase(0, config.daemon.database, "--database");
     } else if (!database_seen_) {
       CheckDatabase(0, config.daemon.database);
     }
@@ -252,24 +226,28 @@ class Parser {
 
   // The database file may not exist yet, but its directory must, and must be
   // writable: failing here is better than failing on the first commit.
-  void CheckDatabase(int64_t line, const std::string& db) {
+  // `key`: "daemon.database", or "--database" for the command-line override.
+  void CheckDatabase(int64_t line, const std::string& db,
+                     const std::string& key = "daemon.database") {
     const std::string dir = fs::path(db).parent_path().string();
     struct stat st;
     if (::stat(dir.c_str(), &st) != 0) {
-      errors_.Add(line, "daemon.database",
-                  "directory \"" + dir + "\" does not exist (create it, or set [daemon] database)");
+      errors_.Add(line, key,
+                  "directory \"" + dir + "\" does not exist (create it, or " +
+                      (key == "--database" ? "give another --database" : "set [daemon] database") +
+                      ")");
       return;
     }
     if (!S_ISDIR(st.st_mode)) {
-      errors_.Add(line, "daemon.database", "\"" + dir + "\" is not a directory");
+      errors_.Add(line, key, "\"" + dir + "\" is not a directory");
       return;
     }
     if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-      errors_.Add(line, "daemon.database", "directory \"" + dir + "\" is not writable");
+      errors_.Add(line, key, "directory \"" + dir + "\" is not writable");
       return;
     }
     if (::stat(db.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-      errors_.Add(line, "daemon.database", "\"" + db + "\" is a directory, not a file");
+      errors_.Add(line, key, "\"" + db + "\" is a directory, not a file");
     }
   }
 

@@ -73,6 +73,21 @@ log_format = ['$remote_addr [$time_local]',
   EXPECT_EQ(empty.status().message(), "t.toml:6: source[1].log_format: must not be an empty array");
 }
 
+TEST_F(ConfigTest, CommandLineOverridesReplaceDatabaseAndListen) {
+  const std::string text = "[daemon]\ndatabase = \"missing/c.db\"\nlisten = \"127.0.0.1:7450\"\n";
+  Overrides good{dir_.File("c.db"), "127.0.0.1:0"};
+  auto cfg = ParseConfig(text, "t.toml", dir_.path(), good);
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();  // the file's missing directory is not used
+  EXPECT_EQ(cfg->daemon.database, dir_.File("c.db"));
+  EXPECT_EQ(cfg->daemon.listen, "127.0.0.1:0");
+
+  Overrides bad{dir_.File("nope/c.db"), ""};
+  auto err = ParseConfig(text, "t.toml", dir_.path(), bad);
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.status().message(), "t.toml: --database: directory \"" + dir_.File("nope") +
+                                        "\" does not exist (create it, or give another --database)");
+}
+
 TEST_F(ConfigTest, EverySettingIsRead) {
   auto cfg = Parse(R"(
 [daemon]

@@ -15,19 +15,6 @@ constexpr std::pair<std::string_view, FieldType> kTypes[] = {
     {"ignore", FieldType::kIgnore},
 };
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const re2::RE2>> CompileRegex(std::string_view pattern) {
@@ -117,20 +104,6 @@ std::optional<double> DurationUnit(std::string_view unit) {
   if (unit == "us") return 1.0;
   if (unit == "ns") return 1e-3;
   return std::nullopt;
-}
-
-std::string Suggest(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::string_view best;
-  size_t best_d = 3;
-  for (std::string_view c : candidates) {
-    const size_t d = EditDistance(word, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  if (best.empty()) return "";
-  return " (did you mean \"" + std::string(best) + "\"?)";
 }
 
 const std::vector<std::string_view>& TargetNames() {

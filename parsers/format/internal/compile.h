@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "base/suggest.h"
 #include <string_view>
 #include <vector>
 
@@ -41,7 +43,7 @@ int FinishFields(std::vector<FieldSpec>* fields);
 std::optional<double> DurationUnit(std::string_view unit);
 
 // ` (did you mean "x"?)` for the closest candidate within 2 edits, else "".
-std::string Suggest(std::string_view word, const std::vector<std::string_view>& candidates);
+using ::culprit::Suggest;  // base/suggest.h
 
 // Every normalized target name (for suggestions).
 const std::vector<std::string_view>& TargetNames();
