@@ -1,6 +1,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include "proto/time_convert.h"
 #include "base/ip_address.h"
 #include "base/time.h"
 #include "cli/client.h"
@@ -9,22 +10,6 @@
 
 namespace culprit::cli {
 namespace {
-
-void SetTimestamp(Timestamp t, google::protobuf::Timestamp* out) {
-  const int64_t us = ToUnixMicros(t);
-  int64_t secs = us / 1'000'000;
-  int64_t micros = us % 1'000'000;
-  if (micros < 0) {
-    micros += 1'000'000;
-    --secs;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(micros * 1000));
-}
-
-Timestamp FromProto(const google::protobuf::Timestamp& t) {
-  return FromUnixMicros(t.seconds() * 1'000'000 + t.nanos() / 1000);
-}
 
 bool ParsePhase(const std::string& name, v1::Phase* out) {
   static const std::pair<const char*, v1::Phase> kPhases[] = {
@@ -55,7 +40,7 @@ void PrintReadable(const v1::Diagnosis& d, Timestamp reported, std::ostream& out
     out << "   " << v.explanation() << "\n";
     if (!v.remedy().empty()) out << "   remedy: " << v.remedy() << "\n";
     for (const v1::Evidence& e : v.evidence()) {
-      const Duration offset = FromProto(e.time()) - reported;
+      const Duration offset = proto::FromProto(e.time()) - reported;
       out << "   [" << e.role() << "] " << e.source() << " " << e.file() << ":" << e.offset()
           << " (" << (offset.count() >= 0 ? "+" : "") << FormatDuration(offset)
           << " from the report)\n      " << e.raw() << "\n";
@@ -80,7 +65,7 @@ int RunCorrelate(const GlobalOptions& global, const CorrelateOptions& options, s
     err << "culprit: --at: " << at.status().message() << "\n";
     return kExitUsage;
   }
-  SetTimestamp(*at, r->mutable_seen_at());
+  proto::ToProto(*at, r->mutable_seen_at());
   r->set_client(options.client);
   r->set_server(options.server);
   r->set_server_name(options.server_name);
@@ -103,8 +88,7 @@ int RunCorrelate(const GlobalOptions& global, const CorrelateOptions& options, s
       err << "culprit: --clock-uncertainty: " << d.status().message() << "\n";
       return kExitUsage;
     }
-    r->mutable_clock_uncertainty()->set_seconds(d->count() / 1'000'000);
-    r->mutable_clock_uncertainty()->set_nanos(static_cast<int32_t>((d->count() % 1'000'000) * 1000));
+    proto::ToProto(*d, r->mutable_clock_uncertainty());
   }
 
   auto stub = v1::Culprit::NewStub(MakeChannel(global.daemon));

@@ -1,6 +1,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include "proto/time_convert.h"
 #include "base/time.h"
 #include "cli/client.h"
 #include "cli/commands.h"
@@ -8,22 +9,6 @@
 
 namespace culprit::cli {
 namespace {
-
-void SetTimestamp(Timestamp t, google::protobuf::Timestamp* out) {
-  const int64_t us = ToUnixMicros(t);
-  int64_t secs = us / 1'000'000;
-  int64_t micros = us % 1'000'000;
-  if (micros < 0) {
-    micros += 1'000'000;
-    --secs;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(micros * 1000));
-}
-
-Timestamp FromProto(const google::protobuf::Timestamp& t) {
-  return FromUnixMicros(t.seconds() * 1'000'000 + t.nanos() / 1000);
-}
 
 // The time range from --from/--to or --at/--around; false after printing why.
 bool Range(const EventsOptions& o, Timestamp* from, Timestamp* to, std::ostream& err) {
@@ -70,8 +55,8 @@ int RunEvents(const GlobalOptions& global, const EventsOptions& options, std::os
   v1::SearchEventsRequest req;
   Timestamp from, to;
   if (!Range(options, &from, &to, err)) return kExitUsage;
-  SetTimestamp(from, req.mutable_from());
-  SetTimestamp(to, req.mutable_to());
+  proto::ToProto(from, req.mutable_from());
+  proto::ToProto(to, req.mutable_to());
   req.set_ip(options.ip);
   if (options.port < 0 || options.port > 65535 || options.client_port < 0 ||
       options.client_port > 65535) {
@@ -113,7 +98,7 @@ int RunEvents(const GlobalOptions& global, const EventsOptions& options, std::os
       out << json << "\n";
       continue;
     }
-    out << FormatRfc3339(FromProto(e.time()), 3) << "  " << e.source() << "  " << e.kind();
+    out << FormatRfc3339(proto::FromProto(e.time()), 3) << "  " << e.source() << "  " << e.kind();
     if (e.cause() != v1::CAUSE_UNSPECIFIED) out << "  " << v1::Cause_Name(e.cause());
     if (!e.client().empty()) out << "  " << e.client();
     out << "\n    " << e.raw() << "\n";

@@ -1,6 +1,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include "proto/time_convert.h"
 #include "base/time.h"
 #include "cli/client.h"
 #include "cli/commands.h"
@@ -10,17 +11,9 @@
 namespace culprit::cli {
 namespace {
 
-Timestamp FromProto(const google::protobuf::Timestamp& t) {
-  return FromUnixMicros(t.seconds() * 1'000'000 + t.nanos() / 1000);
-}
-
-Duration FromProto(const google::protobuf::Duration& d) {
-  return Duration(d.seconds() * 1'000'000 + d.nanos() / 1000);
-}
-
 void PrintReadable(const v1::StatusResponse& r, std::ostream& out) {
   // Whole seconds once up a while; a just-started daemon shows milliseconds.
-  const Duration uptime = FromProto(r.uptime());
+  const Duration uptime = proto::FromProto(r.uptime());
   out << "culpritd " << r.version() << " on " << r.listen() << ", up "
       << FormatDuration(uptime < std::chrono::seconds(1)
                             ? std::chrono::duration_cast<std::chrono::milliseconds>(uptime)
@@ -37,7 +30,7 @@ void PrintReadable(const v1::StatusResponse& r, std::ostream& out) {
     table.AddRow({s.name(), s.format(), std::to_string(s.files_size()), HumanBytes(s.file_size()),
                   HumanBytes(s.committed_offset()), HumanBytes(s.lag_bytes()),
                   std::to_string(s.lines_parsed()), std::to_string(s.lines_rejected()),
-                  s.has_newest_event_time() ? FormatRfc3339(FromProto(s.newest_event_time()), 3)
+                  s.has_newest_event_time() ? FormatRfc3339(proto::FromProto(s.newest_event_time()), 3)
                                             : "-"});
   }
   table.Print(out);

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "proto/time_convert.h"
 #include "base/time.h"
 #include "cli/client.h"
 #include "cli/commands.h"
@@ -11,18 +12,6 @@
 
 namespace culprit::cli {
 namespace {
-
-void SetTimestamp(Timestamp t, google::protobuf::Timestamp* out) {
-  const int64_t us = ToUnixMicros(t);
-  int64_t secs = us / 1'000'000;
-  int64_t micros = us % 1'000'000;
-  if (micros < 0) {
-    micros += 1'000'000;
-    --secs;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(micros * 1000));
-}
 
 std::string Share(int64_t part, int64_t whole) {
   if (whole == 0) return "-";
@@ -46,8 +35,8 @@ int RunTop(const GlobalOptions& global, const TopOptions& options, std::ostream&
     return kExitUsage;
   }
   v1::TopCausesRequest req;
-  SetTimestamp(*from, req.mutable_from());
-  SetTimestamp(*to, req.mutable_to());
+  proto::ToProto(*from, req.mutable_from());
+  proto::ToProto(*to, req.mutable_to());
   auto stub = v1::Culprit::NewStub(MakeChannel(global.daemon));
   grpc::ClientContext context;
   SetDeadline(global, &context);

@@ -1,3 +1,4 @@
+#include "proto/time_convert.h"
 #include "daemon/service/report_convert.h"
 
 #include "base/ip_address.h"
@@ -11,26 +12,6 @@
 
 namespace culprit::service {
 namespace {
-
-Timestamp FromProto(const google::protobuf::Timestamp& t) {
-  return FromUnixMicros(t.seconds() * 1'000'000 + t.nanos() / 1000);
-}
-
-Duration FromProto(const google::protobuf::Duration& d) {
-  return Duration(d.seconds() * 1'000'000 + d.nanos() / 1000);
-}
-
-void ToProto(Timestamp t, google::protobuf::Timestamp* out) {
-  const int64_t us = ToUnixMicros(t);
-  int64_t secs = us / 1'000'000;
-  int64_t micros = us % 1'000'000;
-  if (micros < 0) {
-    micros += 1'000'000;
-    --secs;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(micros * 1000));
-}
 
 Status Bad(const std::string& field, const std::string& why) {
   return Status::InvalidArgument("report." + field + ": " + why);
@@ -70,7 +51,7 @@ Result<correlate::ResetReport> ReportFromProto(const v1::ResetReport& in, Timest
       in.seen_at().seconds() < 0 || in.seen_at().seconds() > 253402300799) {
     return Bad("seen_at", "is not a valid time");
   }
-  r.reported_at = FromProto(in.seen_at());
+  r.reported_at = proto::FromProto(in.seen_at());
   if (r.reported_at > now + kMaxReportAhead) {
     return Bad("seen_at", FormatRfc3339(r.reported_at) + " is more than a day ahead of the "
                           "server's clock (" + FormatRfc3339(now) + ")");
@@ -79,7 +60,7 @@ Result<correlate::ResetReport> ReportFromProto(const v1::ResetReport& in, Timest
     return Bad("seen_at", FormatRfc3339(r.reported_at) + " is more than 30 days in the past");
   }
   if (in.has_clock_uncertainty()) {
-    const Duration u = FromProto(in.clock_uncertainty());
+    const Duration u = proto::FromProto(in.clock_uncertainty());
     if (u.count() < 0 || u > kMaxClockUncertainty) {
       return Bad("clock_uncertainty", FormatDuration(u) + " is outside 0 .. 1h");
     }
@@ -115,12 +96,12 @@ Result<correlate::ResetReport> ReportFromProto(const v1::ResetReport& in, Timest
     r.bytes_received = in.bytes_received();
   }
   if (in.has_idle_before()) {
-    const Duration d = FromProto(in.idle_before());
+    const Duration d = proto::FromProto(in.idle_before());
     if (d.count() < 0) return Bad("idle_before", "must not be negative");
     r.idle_before = d;
   }
   if (in.has_connection_age()) {
-    const Duration d = FromProto(in.connection_age());
+    const Duration d = proto::FromProto(in.connection_age());
     if (d.count() < 0) return Bad("connection_age", "must not be negative");
     r.connection_age = d;
   }
@@ -191,7 +172,7 @@ Result<store::EventFilter> SearchFilterFromProto(
 void EventToProto(const store::StoredEvent& in, const std::string& source_name,
                   v1::EventRecord* out) {
   const parsers::Event& e = in.event;
-  ToProto(e.time, out->mutable_time());
+  proto::ToProto(e.time, out->mutable_time());
   out->set_source(source_name);
   out->set_file(in.path);
   out->set_offset(in.offset);
@@ -267,8 +248,8 @@ Result<std::pair<Timestamp, Timestamp>> TimeRangeFromProto(const google::protobu
                                                            bool has_to, const std::string& prefix) {
   if (!has_from) return Status::InvalidArgument(prefix + ".from: required");
   if (!has_to) return Status::InvalidArgument(prefix + ".to: required");
-  const Timestamp f = FromProto(from);
-  const Timestamp t = FromProto(to);
+  const Timestamp f = proto::FromProto(from);
+  const Timestamp t = proto::FromProto(to);
   if (t < f) return Status::InvalidArgument(prefix + ".to: is before from");
   if (t - f > kMaxSearchRange) {
     return Status::InvalidArgument(prefix + ".to: the range is longer than 31 days");
@@ -308,7 +289,7 @@ void DiagnosisToProto(const correlate::Diagnosis& in, v1::Diagnosis* out) {
       pe->set_source(e.source_name);
       pe->set_file(e.event.path);
       pe->set_offset(e.event.offset);
-      ToProto(e.event.event.time, pe->mutable_time());
+      proto::ToProto(e.event.event.time, pe->mutable_time());
       pe->set_raw(EscapeInvalidUtf8(e.event.raw));
       pe->set_cause(static_cast<v1::Cause>(static_cast<int>(e.event.event.cause)));
       pe->set_kind(std::string(EventKindName(e.event.event.kind)));

@@ -1,3 +1,4 @@
+#include "proto/time_convert.h"
 #include "daemon/service/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -21,22 +22,15 @@ namespace {
 
 namespace v1 = ::culprit::v1;
 
-void SetTimestamp(Timestamp t, google::protobuf::Timestamp* out) {
-  const int64_t us = ToUnixMicros(t);
-  int64_t secs = us / 1'000'000;
-  int64_t micros = us % 1'000'000;
-  if (micros < 0) {
-    micros += 1'000'000;
-    --secs;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(micros * 1000));
+// What every RPC answers when the query pool's queue is full, or when its
+// reader connection cannot be opened.
+::culprit::Status Busy() {
+  return ::culprit::Status::ResourceExhausted(
+      "culpritd is busy: too many queries queued; retry shortly");
 }
-
-void SetDuration(Duration d, google::protobuf::Duration* out) {
-  const int64_t us = d.count();
-  out->set_seconds(us / 1'000'000);
-  out->set_nanos(static_cast<int32_t>((us % 1'000'000) * 1000));
+grpc::Status BusyStatus() { return ToGrpcStatus(Busy()); }
+::culprit::Status Unreadable(const ::culprit::Status& why) {
+  return ::culprit::Status::Unavailable("the database cannot be read: " + why.message());
 }
 
 class CulpritServiceImpl final : public v1::Culprit::CallbackService {
@@ -58,15 +52,13 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
         return;
       }
       if (!query.ok()) {
-        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
-            "the database cannot be read: " + query.status().message())));
+        reactor->Finish(ToGrpcStatus(Unreadable(query.status())));
         return;
       }
       reactor->Finish(ToGrpcStatus(FillStatus(**query, response)));
     });
     if (!queued) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "culpritd is busy: too many queries queued; retry shortly"));
+      reactor->Finish(BusyStatus());
     }
     return reactor;
   }
@@ -93,8 +85,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
         return;
       }
       if (!query.ok()) {
-        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
-            "the database cannot be read: " + query.status().message())));
+        reactor->Finish(ToGrpcStatus(Unreadable(query.status())));
         return;
       }
       auto diagnosis = options_.correlator->Correlate(report, **query);
@@ -106,8 +97,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       reactor->Finish(grpc::Status::OK);
     });
     if (!queued) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "culpritd is busy: too many queries queued; retry shortly"));
+      reactor->Finish(BusyStatus());
     }
     return reactor;
   }
@@ -132,8 +122,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
                                       report = std::move(*report)](
                                          Result<store::EventQuery*> query) {
       if (!query.ok()) {
-        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
-            "the database cannot be read: " + query.status().message())));
+        reactor->Finish(ToGrpcStatus(Unreadable(query.status())));
         return;
       }
       auto diagnosis = options_.correlator->Correlate(report, **query);
@@ -155,8 +144,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       options_.report_sink->Store(std::move(record));
     });
     if (!queued) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "culpritd is busy: too many queries queued; retry shortly"));
+      reactor->Finish(BusyStatus());
     }
     return reactor;
   }
@@ -177,8 +165,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
     const bool queued = pool_.Submit([reactor, response, range = *range](
                                          Result<store::EventQuery*> query) {
       if (!query.ok()) {
-        reactor->Finish(ToGrpcStatus(::culprit::Status::Unavailable(
-            "the database cannot be read: " + query.status().message())));
+        reactor->Finish(ToGrpcStatus(Unreadable(query.status())));
         return;
       }
       auto counts = (*query)->CountCauses(range.first, range.second);
@@ -190,8 +177,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       reactor->Finish(grpc::Status::OK);
     });
     if (!queued) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "culpritd is busy: too many queries queued; retry shortly"));
+      reactor->Finish(BusyStatus());
     }
     return reactor;
   }
@@ -205,8 +191,8 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
 
     const Timestamp now = options_.clock->Now();
     out->set_version(kVersion);
-    SetTimestamp(options_.started_at, out->mutable_started_at());
-    SetDuration(now - options_.started_at, out->mutable_uptime());
+    proto::ToProto(options_.started_at, out->mutable_started_at());
+    proto::ToProto(now - options_.started_at, out->mutable_uptime());
     out->set_database_path(options_.database_path);
     out->set_listen(options_.listen);
 
@@ -220,7 +206,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       if (st != nullptr) {
         s->set_lines_parsed(st->lines_parsed);
         s->set_lines_rejected(st->lines_rejected);
-        if (st->newest_event) SetTimestamp(*st->newest_event, s->mutable_newest_event_time());
+        if (st->newest_event) proto::ToProto(*st->newest_event, s->mutable_newest_event_time());
       }
       int64_t size_total = 0;
       int64_t committed_total = 0;
@@ -307,8 +293,7 @@ grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
       return;
     }
     if (!query.ok()) {
-      reactor->Start(::culprit::Status::Unavailable("the database cannot be read: " +
-                                                    query.status().message()),
+      reactor->Start(Unreadable(query.status()),
                      {});
       return;
     }
@@ -327,9 +312,7 @@ grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
     reactor->Start(::culprit::Status::Ok(), std::move(rows));
   });
   if (!queued) {
-    reactor->Start(::culprit::Status::ResourceExhausted(
-                       "culpritd is busy: too many queries queued; retry shortly"),
-                   {});
+    reactor->Start(Busy(), {});
   }
   return reactor;
 }

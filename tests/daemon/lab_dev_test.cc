@@ -13,6 +13,7 @@
 #include <map>
 #include <regex>
 
+#include "proto/time_convert.h"
 #include "culprit/v1/culprit.grpc.pb.h"
 #include "tests/correlate/lab_corpus.h"
 #include "tests/testing/subprocess.h"
@@ -26,12 +27,6 @@ using culprit::testing::Subprocess;
 
 const std::string kCulpritd = std::string(CULPRIT_BINARY_DIR) + "/daemon/culpritd";
 const std::string kConfig = std::string(CULPRIT_SOURCE_DIR) + "/examples/lab-dev.toml";
-
-void ToProto(Timestamp t, google::protobuf::Timestamp* out) {
-  const int64_t us = ToUnixMicros(t);
-  out->set_seconds(us / 1'000'000);
-  out->set_nanos(static_cast<int32_t>((us % 1'000'000) * 1000));
-}
 
 v1::Phase PhaseOf(const std::string& p) {
   static const std::map<std::string, v1::Phase> kPhases = {
@@ -48,7 +43,7 @@ v1::Phase PhaseOf(const std::string& p) {
 // The report exactly as a client would send it.
 v1::ResetReport ToProto(const correlate::ResetReport& r) {
   v1::ResetReport out;
-  ToProto(r.reported_at, out.mutable_seen_at());
+  proto::ToProto(r.reported_at, out.mutable_seen_at());
   out.set_client(Endpoint{*r.client_ip, r.client_port}.ToString());
   if (r.server_ip) out.set_server(Endpoint{*r.server_ip, r.server_port}.ToString());
   out.set_error(r.error);
