@@ -12,14 +12,17 @@
 // before, so the figure holds for a database that is already large.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
@@ -84,6 +87,32 @@ long PeakRssKb() {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss;
+}
+
+// CPU seconds (user + system) used so far by this process's thread named
+// `comm`, from /proc; 0 if there is none. The writer's CPU time per line is
+// its capacity, whatever else the machine is doing.
+double ThreadCpuSeconds(const std::string& comm) {
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream name(task.path() / "comm");
+    std::string n;
+    if (!std::getline(name, n) || n != comm) continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    long long utime = 0, stime = 0;
+    // After "pid (comm) ": state is field 3; utime and stime are 14 and 15.
+    for (int i = 3; i <= 15 && (fields >> field); ++i) {
+      if (i == 14) utime = std::atoll(field.c_str());
+      if (i == 15) stime = std::atoll(field.c_str());
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
+  return 0;
 }
 
 // A skewed address: a few clients send most requests.
@@ -240,6 +269,7 @@ int RunCase(const FormatCase& c, const std::string& dir, int64_t lines, int64_t 
   }
   const Status flushed = writer_thread.Flush();
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double writer_cpu = ThreadCpuSeconds("culprit-writer");
   writer_thread.Stop();
   if (!flushed.ok()) {
     std::fprintf(stderr, "%s: %s\n", c.name.c_str(), flushed.message().c_str());
@@ -248,9 +278,10 @@ int RunCase(const FormatCase& c, const std::string& dir, int64_t lines, int64_t 
   const auto& totals = (*writer)->totals();
   const int64_t read = totals.events + totals.rejected;
   std::printf("%-17s %10" PRId64 " lines %8.1f MB %7.2f s %10.0f lines/s %7.1f MB/s  "
-              "rejected %" PRId64 "  peak RSS %ld MB\n",
+              "rejected %" PRId64 "  peak RSS %ld MB  writer CPU %.2f s (%.0f lines/CPU-s)\n",
               c.name.c_str(), read, bytes / 1e6, secs, read / secs, bytes / 1e6 / secs,
-              totals.rejected, PeakRssKb() / 1024);
+              totals.rejected, PeakRssKb() / 1024, writer_cpu,
+              writer_cpu > 0 ? read / writer_cpu : 0.0);
   std::fflush(stdout);
   std::filesystem::remove(log);
   return read == lines ? 0 : 1;

@@ -91,8 +91,9 @@ class EventQuery {
 
   // Events matching `filter`, ordered by time (then id), at most
   // filter.limit. A lookup by client address and a window of seconds is the
-  // fast path (one index seek per minute of the window); other filters scan
-  // the time range. Errors: INVALID_ARGUMENT for a filter that makes no
+  // fast path (one index seek per write transaction that stored events in
+  // the window's seconds); other filters read every event those
+  // transactions stored in the range. Errors: INVALID_ARGUMENT for a filter that makes no
   // sense (to < from, limit 0), UNAVAILABLE/INTERNAL from the database.
   virtual Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) = 0;
 

@@ -13,8 +13,11 @@ namespace {
 constexpr char kInsertEventSql[] =
     "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, kind, cause, level, "
     "client_ip, client_port, server_ip, server_port, status, conn_id, request_id, duration_us, "
-    "bytes_in, bytes_out, phase, detail, message, flags, extra, raw) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "bytes_in, bytes_out, phase, detail, message, flags, extra, raw, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kInsertSpanSql[] = "INSERT OR IGNORE INTO event_spans (second, seq) VALUES (?, ?)";
+// The index leads with seq, so this is one seek to its last entry.
+constexpr char kLastSeqSql[] = "SELECT COALESCE(MAX(seq), 0) FROM events";
 constexpr char kInsertRejectedSql[] =
     "INSERT INTO rejected_lines (source_id, file_id, offset, seen_us, reason, raw) "
     "VALUES (?, ?, ?, ?, ?, ?)";
@@ -67,6 +70,7 @@ struct EventWriter::Statements {
   sqlite::Stmt retire_checkpoint;
   sqlite::Stmt update_source;
   sqlite::Stmt insert_report;
+  sqlite::Stmt insert_span;
   std::map<int64_t, SourceDelta> deltas;  // reused per transaction
 };
 
@@ -82,10 +86,13 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(sqlite::Db* db, const C
   CULPRIT_ASSIGN_OR_RETURN(auto retire_checkpoint, db->Prepare(kRetireCheckpointSql));
   CULPRIT_ASSIGN_OR_RETURN(auto update_source, db->Prepare(kUpdateSourceSql));
   CULPRIT_ASSIGN_OR_RETURN(auto insert_report, db->Prepare(kInsertReportSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto insert_span, db->Prepare(kInsertSpanSql));
   w->stmts_.reset(new Statements{std::move(insert_event), std::move(insert_rejected),
                                  std::move(insert_checkpoint), std::move(update_checkpoint),
                                  std::move(retire_checkpoint), std::move(update_source),
-                                 std::move(insert_report), {}});
+                                 std::move(insert_report), std::move(insert_span), {}});
+  CULPRIT_ASSIGN_OR_RETURN(const int64_t last_seq, db->QueryInt(kLastSeqSql));
+  w->seq_ = last_seq + 1;
   CULPRIT_RETURN_IF_ERROR(w->LoadCheckpoints());
   return w;
 }
@@ -237,7 +244,12 @@ Status EventWriter::WriteSegment(const WriteBatch& batch, const FileSegment& seg
       CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(22, extra_json_));
     }
     CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(23, raw));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(24, seq_));
     CULPRIT_RETURN_IF_ERROR(ev.Run());
+    // Lines of one file come in time order, so consecutive duplicates are
+    // the common case; WriteSpans() removes the rest.
+    const int64_t second = ts / 1'000'000;  // as SQLite divides: toward zero
+    if (span_seconds_.empty() || span_seconds_.back() != second) span_seconds_.push_back(second);
     delta.parsed++;
     delta.newest_us = delta.newest_us ? std::max(*delta.newest_us, ts) : ts;
     totals_.events++;
@@ -284,10 +296,24 @@ Result<int64_t> EventWriter::InsertReport(const ReportRecord& r) {
   return db_->LastInsertRowid();
 }
 
+Status EventWriter::WriteSpans() {
+  std::sort(span_seconds_.begin(), span_seconds_.end());
+  span_seconds_.erase(std::unique(span_seconds_.begin(), span_seconds_.end()),
+                      span_seconds_.end());
+  sqlite::Stmt& span = stmts_->insert_span;
+  for (const int64_t second : span_seconds_) {
+    CULPRIT_RETURN_IF_ERROR(span.BindInt(0, second));
+    CULPRIT_RETURN_IF_ERROR(span.BindInt(1, seq_));
+    CULPRIT_RETURN_IF_ERROR(span.Run());
+  }
+  return Status::Ok();
+}
+
 Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
   const int64_t now_us = ToUnixMicros(clock_->Now());
   stmts_->deltas.clear();
   report_ids_.clear();
+  span_seconds_.clear();
   Status st = [&]() -> Status {
     CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_));
     for (const WriteBatch* batch : batches) {
@@ -312,8 +338,11 @@ Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
       CULPRIT_RETURN_IF_ERROR(src.BindInt(6, source_id));
       CULPRIT_RETURN_IF_ERROR(src.Run());
     }
+    CULPRIT_RETURN_IF_ERROR(WriteSpans());
     return txn.Commit();
   }();
+  // A rolled-back transaction's number is not reused: gaps are harmless.
+  seq_++;
   if (!st.ok()) {
     // The transaction rolled back: forget what the cache learned inside it.
     Status reload = LoadCheckpoints();

@@ -87,6 +87,7 @@ class EventWriter {
   EventWriter(sqlite::Db* db, const Clock* clock);
   Status LoadCheckpoints();
   Status WriteSegment(const WriteBatch& batch, const FileSegment& seg, int64_t now_us);
+  Status WriteSpans();
   Result<int64_t> FileIdFor(const FileSegment& seg, int64_t now_us);
   Result<int64_t> InsertReport(const ReportRecord& r);
 
@@ -97,6 +98,10 @@ class EventWriter {
   Totals totals_;
   std::string extra_json_;  // reused buffer
   std::vector<int64_t> report_ids_;
+  // This transaction's sequence number (events.seq) and the seconds of
+  // event time it stored events in (event_spans), unsorted.
+  int64_t seq_ = 1;
+  std::vector<int64_t> span_seconds_;
 };
 
 }  // namespace culprit::store

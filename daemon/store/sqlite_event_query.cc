@@ -25,20 +25,12 @@ constexpr char kEventColumnsSql[] =
     "e.conn_id, e.request_id, e.duration_us, e.bytes_in, e.bytes_out, e.phase, e.detail, "
     "e.message, e.flags, e.extra, e.raw FROM events e JOIN checkpoints c ON c.id = e.file_id";
 
-constexpr int64_t kMinuteUs = 60'000'000;
-// A window of up to this many minutes is looked up minute by minute (one
-// index seek each, with the client address); longer ones scan the range.
-constexpr int64_t kMaxListedMinutes = 64;
-
 std::optional<IpAddress> KeyToIp(std::span<const uint8_t> blob) {
   if (blob.size() != 16) return std::nullopt;
   IpAddress::KeyBytes key;
   std::copy(blob.begin(), blob.end(), key.begin());
   return IpAddress::FromKey(key);
 }
-
-// Floor division: minutes before 1970 are negative.
-int64_t MinuteOf(int64_t us) { return us >= 0 ? us / kMinuteUs : -((-us - 1) / kMinuteUs) - 1; }
 
 }  // namespace
 
@@ -51,8 +43,6 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
     return Status::InvalidArgument("filter: give a client address or a prefix, not both");
   }
   Query q;
-  const int64_t first = MinuteOf(from);
-  const int64_t last = MinuteOf(to);
   const bool causes_only = f.with_cause_only || (f.cause && *f.cause != Cause::kNone);
   if (causes_only) {
     // Events with a cause have their own (partial) indexes: a few percent
@@ -83,22 +73,17 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
       q.args.emplace_back(f.client_prefix->HighKey());
     }
   } else {
-    q.sql = kEventColumnsSql;
-    // The minute leads the index, so every query names its minutes: listed
-    // one by one (an exact client then makes each an equality seek), or as
-    // a range.
-    if (f.client_ip && last - first < kMaxListedMinutes) {
-      q.sql += " WHERE e.minute IN (";
-      for (int64_t m = first; m <= last; ++m) {
-        q.sql += m == first ? "?" : ", ?";
-        q.args.emplace_back(m);
-      }
-      q.sql += ")";
-    } else {
-      q.sql += " WHERE e.minute BETWEEN ? AND ?";
-      q.args.emplace_back(first);
-      q.args.emplace_back(last);
-    }
+    // The index leads with the write transaction's sequence number; the
+    // spans table lists the transactions that stored events in each second
+    // of the range. An exact client makes each an equality seek.
+    std::string sql = kEventColumnsSql;
+    const std::string from_clause = " FROM events e JOIN";
+    sql.replace(sql.find(from_clause), from_clause.size(),
+                " FROM events e INDEXED BY events_by_seq_client JOIN");
+    q.sql = sql +
+            " WHERE e.seq IN (SELECT seq FROM event_spans WHERE second BETWEEN ? AND ?)";
+    q.args.emplace_back(from / 1'000'000);  // as SQLite divides: toward zero
+    q.args.emplace_back(to / 1'000'000);
     if (f.client_ip) {
       q.sql += " AND e.client_ip = ?";
       q.args.emplace_back(f.client_ip->Key());
@@ -194,8 +179,8 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
 
 Result<std::vector<CauseCount>> SqliteEventQuery::CountCauses(Timestamp from, Timestamp to) {
   constexpr char kEventCausesSql[] =
-      "SELECT cause, COUNT(*) FROM events WHERE minute BETWEEN ? AND ? AND ts_us BETWEEN ? AND ? "
-      "AND cause <> 0 GROUP BY cause ORDER BY cause";
+      "SELECT cause, COUNT(*) FROM events INDEXED BY events_with_cause_by_time "
+      "WHERE cause <> 0 AND ts_us BETWEEN ? AND ? GROUP BY cause ORDER BY cause";
   constexpr char kReportCausesSql[] =
       "SELECT cause, COUNT(*) FROM reports WHERE reported_us BETWEEN ? AND ? GROUP BY cause "
       "ORDER BY cause";
@@ -206,10 +191,8 @@ Result<std::vector<CauseCount>> SqliteEventQuery::CountCauses(Timestamp from, Ti
   // One read transaction: both counts from the same snapshot.
   CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
   CULPRIT_ASSIGN_OR_RETURN(auto ev, db_->Prepare(kEventCausesSql));
-  CULPRIT_RETURN_IF_ERROR(ev.BindInt(0, MinuteOf(f)));
-  CULPRIT_RETURN_IF_ERROR(ev.BindInt(1, MinuteOf(t)));
-  CULPRIT_RETURN_IF_ERROR(ev.BindInt(2, f));
-  CULPRIT_RETURN_IF_ERROR(ev.BindInt(3, t));
+  CULPRIT_RETURN_IF_ERROR(ev.BindInt(0, f));
+  CULPRIT_RETURN_IF_ERROR(ev.BindInt(1, t));
   while (true) {
     CULPRIT_ASSIGN_OR_RETURN(bool row, ev.Step());
     if (!row) break;

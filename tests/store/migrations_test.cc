@@ -57,7 +57,7 @@ TEST(MigrationsTest, FreshDatabaseGetsEveryTableAndIsIdempotent) {
     const std::string schema = DumpSchema(**db);
     for (const char* table : {"table sources", "table checkpoints", "table events",
                               "table rejected_lines", "table reports", "table causes",
-                              "table event_kinds", "index events_by_minute_client",
+                              "table event_kinds", "index events_by_seq_client", "table event_spans",
                               "index reports_by_client"}) {
       EXPECT_NE(schema.find(table), std::string::npos) << table;
     }

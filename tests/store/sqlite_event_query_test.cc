@@ -8,6 +8,7 @@
 
 #include "daemon/store/database.h"
 #include "daemon/store/event_writer.h"
+#include "daemon/store/migrations.h"
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
 #include "tests/testing/fake_clock.h"
@@ -211,15 +212,17 @@ std::string Plan(sqlite::Db& db, const SqliteEventQuery::Query& q) {
   return plan;
 }
 
-TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksTheMinuteClientIndex) {
-  EventFilter f = Window(20, 40);  // 20:01:50 .. 20:02:10: two minutes
+TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) {
+  EventFilter f = Window(20, 40);  // 20:01:50 .. 20:02:10
   f.client_ip = *IpAddress::Parse("198.51.100.7");
   auto q = SqliteEventQuery::BuildQuery(f);
   ASSERT_TRUE(q.ok());
-  EXPECT_NE(q->sql.find("e.minute IN (?, ?)"), std::string::npos) << q->sql;
   const std::string plan = Plan(*db_, *q);
-  EXPECT_NE(plan.find("USING INDEX events_by_minute_client (minute=? AND client_ip=? AND "
+  EXPECT_NE(plan.find("USING INDEX events_by_seq_client (seq=? AND client_ip=? AND "
                       "ts_us>? AND ts_us<?)"),
+            std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("SEARCH event_spans USING PRIMARY KEY (second>? AND second<?)"),
             std::string::npos)
       << plan;
 
@@ -250,12 +253,72 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksTheMinuteClientIndex) {
             std::string::npos)
       << Plan(*db_, *rq2);
 
-  EventFilter range = Window(0, 179);  // no client: a minute range
+  EventFilter range = Window(0, 179);  // no client: each transaction's entries
   auto rq = SqliteEventQuery::BuildQuery(range);
   ASSERT_TRUE(rq.ok());
-  EXPECT_NE(Plan(*db_, *rq).find("USING INDEX events_by_minute_client (minute>? AND minute<?)"),
-            std::string::npos)
+  EXPECT_NE(Plan(*db_, *rq).find("USING INDEX events_by_seq_client (seq=?)"), std::string::npos)
       << Plan(*db_, *rq);
+}
+
+
+// Events of every write transaction are found, across writer restarts, and
+// so are events stored before schema version 3 (they all have seq 0).
+TEST(SqliteEventQuerySeqTest, EveryTransactionAndPreVersion3EventsAreFound) {
+  testing::TempDir dir;
+  testing::FakeClock clock;
+  const std::string path = dir.File("culprit.db");
+  {
+    auto db = sqlite::Db::Open(path, sqlite::Db::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    auto migrations = *BuiltinMigrations();
+    ASSERT_TRUE(Migrate(**db, std::span(migrations).first(2)).ok());
+    ASSERT_TRUE((*db)->Exec(
+        "INSERT INTO sources (id, name, path, format, created_us) "
+        "VALUES (1, 'nginx', '/var/log/nginx/access.log', 'nginx_combined', 0);"
+        "INSERT INTO checkpoints (id, source_id, path, dev, inode, fingerprint, offset, "
+        "updated_us) VALUES (1, 1, '/var/log/nginx/access.log', 1, 2, x'00', 100, 0);"
+        "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, kind, "
+        "client_ip, raw) VALUES (1795464095000000, 1000000, 1, 1, 0, 1, "
+        "x'00000000000000000000ffffc6336407', 'old line');").ok());
+  }
+  auto db = OpenForWriting(path);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  const auto client = *IpAddress::Parse("198.51.100.7");
+  for (int restart = 0; restart < 2; ++restart) {
+    auto w = EventWriter::Create(db->get(), &clock);
+    ASSERT_TRUE(w.ok());
+    for (int txn = 0; txn < 2; ++txn) {
+      WriteBatch b;
+      FileSegment& seg = b.BeginSegment();
+      seg.source_id = 1;
+      seg.path = "/var/log/nginx/access.log";
+      seg.key = {1, 2, std::string(1, '\0')};
+      const int n = restart * 2 + txn;
+      b.AddLine(100 + n * 10, "new line " + std::to_string(n), false);
+      parsers::Event& e = b.AddEvent();
+      // Every transaction stores an event in the old line's second too.
+      e.time = FromUnixMicros(kT0 + 5'000'000 + n * 1000);
+      e.kind = EventKind::kRequest;
+      e.client_ip = client;
+      seg.end_offset = 110 + n * 10;
+      const WriteBatch* batches[] = {&b};
+      ASSERT_TRUE((*w)->Write(batches).ok());
+    }
+  }
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(DISTINCT seq) FROM events"), 5);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT MAX(seq) FROM events"), 4);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM event_spans WHERE second = 1795464095"), 5);
+  auto q = SqliteEventQuery::Open(path);
+  ASSERT_TRUE(q.ok());
+  EventFilter f;
+  f.from = FromUnixMicros(kT0 + 4'000'000);
+  f.to = FromUnixMicros(kT0 + 6'000'000);
+  f.client_ip = client;
+  auto r = (*q)->FindEvents(f);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 5u);
+  EXPECT_EQ((*r)[0].raw, "old line");
+  for (size_t i = 1; i < r->size(); ++i) EXPECT_EQ((*r)[i].raw, "new line " + std::to_string(i - 1));
 }
 
 }  // namespace
