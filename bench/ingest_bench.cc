@@ -31,6 +31,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/time_zone.h"
+#include "bench/bench_store.h"
 #include "daemon/ingest/ingester.h"
 #include "daemon/store/database.h"
 #include "daemon/store/event_writer.h"
@@ -141,8 +142,14 @@ size_t GenerateCombined(const std::string& path, int64_t lines) {
       "curl/7.88.1", "python-requests/2.31.0",
       "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
       "Chrome/131.0 Safari/537.36"};
-  static const int kStatus[] = {200, 200, 200, 200, 200, 200, 200, 200, 304, 301,
-                                404, 404, 400, 499, 502, 504, 500, 408, 429, 444};
+  // A busy edge's status mix, per mille: mostly 2xx/3xx, a few percent of
+  // 404s, and about 3% of statuses that indicate a reset cause (400, 408,
+  // 429, 444, 499, 5xx), which are stored as indexed rows.
+  static const std::pair<int, int> kStatusMix[] = {
+      {200, 860}, {304, 50}, {301, 20}, {404, 40}, {400, 5}, {499, 10},
+      {502, 3},   {504, 2},  {500, 3},  {408, 2},  {429, 3}, {444, 2}};
+  std::vector<int> statuses;
+  for (const auto& [status, per_mille] : kStatusMix) statuses.insert(statuses.end(), per_mille, status);
   std::mt19937_64 rng(42);
   FILE* f = std::fopen(path.c_str(), "w");
   if (f == nullptr) return 0;
@@ -158,7 +165,7 @@ size_t GenerateCombined(const std::string& path, int64_t lines) {
         "%s - - [23/%s/2026:%02" PRId64 ":%02" PRId64 ":%02" PRId64
         " +0000] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\"\n",
         ip.c_str(), kMonths[10], (sec / 3600) % 24, (sec / 60) % 60, sec % 60,
-        kPaths[rng() % 9], kStatus[rng() % 20], static_cast<int>(rng() % 40000),
+        kPaths[rng() % 9], statuses[rng() % statuses.size()], static_cast<int>(rng() % 40000),
         kAgents[rng() % 4]);
     std::fwrite(line, 1, n, f);
     bytes += n;
@@ -184,37 +191,39 @@ size_t ReplayCorpus(const std::string& from, const std::string& path, int64_t li
 
 // Fills the database with `n` events over the day before, in time order,
 // with addresses from the same skewed population.
-bool Preload(store::sqlite::Db& db, int64_t source_id, int64_t n) {
+// Fills the database with `n` events of the day before the generated log,
+// through the production writer (so the layout is what culpritd stores):
+// nginx combined lines from the same client population and status mix.
+bool Preload(store::EventWriter& writer, int64_t source_id, int64_t n) {
   if (n <= 0) return true;
   const auto t0 = Clock::now();
-  if (!db.Exec("INSERT INTO checkpoints (source_id, path, dev, inode, fingerprint, offset, "
-               "active, updated_us) VALUES (" + std::to_string(source_id) +
-               ", '/preload', 0, 0, X'', 0, 0, 0)").ok()) {
-    return false;
-  }
-  const int64_t file_id = db.LastInsertRowid();
-  auto stmt = db.Prepare(
-      "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, kind, cause, "
-      "client_ip, client_port, status, raw) VALUES (?, 1000000, ?, ?, ?, 1, 0, ?, ?, 200, ?)");
-  if (!stmt.ok()) return false;
+  bench::StoreFiller filler(&writer, {source_id}, {"/var/log/nginx/access.log.1"});
   std::mt19937_64 rng(7);
   const int64_t start_us = 1795392000LL * 1000000;  // the day before the generated log
-  const std::string raw = "preloaded event";
-  for (int64_t done = 0; done < n;) {
-    if (!db.Exec("BEGIN").ok()) return false;
-    for (int k = 0; k < 100000 && done < n; ++k, ++done) {
-      auto ip = IpAddress::Parse(ClientAddress(rng));
-      const bool bound = stmt->BindInt(0, start_us + done * (86'400'000'000LL / n)).ok() &&
-                         stmt->BindInt(1, source_id).ok() && stmt->BindInt(2, file_id).ok() &&
-                         stmt->BindInt(3, done * 200).ok() && ip.ok() &&
-                         stmt->BindBlob(4, ip->Key()).ok() &&
-                         stmt->BindInt(5, 1024 + static_cast<int>(rng() % 60000)).ok() &&
-                         stmt->BindTextStatic(6, raw).ok();
-      if (!bound) return false;
-      if (!stmt->Run().ok()) return false;
-    }
-    if (!db.Exec("COMMIT").ok()) return false;
+  char line[512];
+  for (int64_t done = 0; done < n; ++done) {
+    const std::string ip_text = ClientAddress(rng);
+    auto ip = IpAddress::Parse(ip_text);
+    if (!ip.ok()) return false;
+    const int64_t ts_us = start_us + done * (86'400'000'000LL / n) / 1'000'000 * 1'000'000;
+    const int status = rng() % 100 < 3 ? 502 : 200;
+    const int len = std::snprintf(line, sizeof line,
+                                  "%s - - [22/Nov/2026:%02d:%02d:%02d +0000] \"GET /api/items/%d "
+                                  "HTTP/1.1\" %d %d \"-\" \"curl/7.88.1\"",
+                                  ip_text.c_str(), static_cast<int>(ts_us / 3'600'000'000 % 24),
+                                  static_cast<int>(ts_us / 60'000'000 % 60),
+                                  static_cast<int>(ts_us / 1'000'000 % 60),
+                                  static_cast<int>(rng() % 100000), status,
+                                  static_cast<int>(rng() % 40000));
+    parsers::Event& e = filler.Add(0, std::string_view(line, static_cast<size_t>(len)));
+    e.time = FromUnixMicros(ts_us);
+    e.kind = EventKind::kRequest;
+    e.client_ip = *ip;
+    e.status = status;
+    if (status == 502) e.cause = Cause::kUpstreamFailure;
+    e.message = "GET /api/items HTTP/1.1";
   }
+  if (!filler.Flush()) return false;
   std::printf("preloaded %" PRId64 " events in %.1f s\n", n,
               std::chrono::duration<double>(Clock::now() - t0).count());
   return true;
@@ -240,10 +249,7 @@ int RunCase(const FormatCase& c, const std::string& dir, int64_t lines, int64_t 
   }
   std::vector<store::SourceDef> defs = {{c.name, log, c.spec.format}};
   auto ids = store::RegisterSources(**db, defs, clock.Now());
-  if (!ids.ok() || !Preload(**db, (*ids)[0], preload)) {
-    std::fprintf(stderr, "%s: setting up the database failed\n", c.name.c_str());
-    return 1;
-  }
+  if (!ids.ok()) return 1;
   auto parser = parsers::NewLineParser(c.spec);
   if (!parser.ok()) {
     std::fprintf(stderr, "%s: %s\n", c.name.c_str(), parser.status().message().c_str());
@@ -251,6 +257,10 @@ int RunCase(const FormatCase& c, const std::string& dir, int64_t lines, int64_t 
   }
   auto writer = store::EventWriter::Create(db->get(), &clock);
   if (!writer.ok()) return 1;
+  if (!Preload(**writer, (*ids)[0], preload)) {
+    std::fprintf(stderr, "%s: setting up the database failed\n", c.name.c_str());
+    return 1;
+  }
   tail::PosixFileSystem fs;
   ingest::WriterThread writer_thread(writer->get(), {});
   writer_thread.Start();
@@ -265,23 +275,29 @@ int RunCase(const FormatCase& c, const std::string& dir, int64_t lines, int64_t 
   ingest::Ingester ingester(std::move(readers), &writer_thread, &clock, {});
 
   const auto t0 = Clock::now();
+  const double reader_cpu0 = ThreadCpuSeconds("ingest_bench");
   while (ingester.RunOnce()) {
   }
   const Status flushed = writer_thread.Flush();
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   const double writer_cpu = ThreadCpuSeconds("culprit-writer");
+  const double reader_cpu = ThreadCpuSeconds("ingest_bench") - reader_cpu0;
   writer_thread.Stop();
   if (!flushed.ok()) {
     std::fprintf(stderr, "%s: %s\n", c.name.c_str(), flushed.message().c_str());
     return 1;
   }
   const auto& totals = (*writer)->totals();
-  const int64_t read = totals.events + totals.rejected;
+  const int64_t read = totals.events + totals.rejected - preload;
+  // Events with a cause are indexed rows; the rest are packed per client.
+  const auto rows = (*db)->QueryInt("SELECT COUNT(*) FROM events WHERE file_id IN "
+                                    "(SELECT id FROM checkpoints WHERE active = 1)");
   std::printf("%-17s %10" PRId64 " lines %8.1f MB %7.2f s %10.0f lines/s %7.1f MB/s  "
-              "rejected %" PRId64 "  peak RSS %ld MB  writer CPU %.2f s (%.0f lines/CPU-s)\n",
+              "rejected %" PRId64 "  with a cause %.1f%%  peak RSS %ld MB  "
+              "CPU: writer %.2f s, reader %.2f s\n",
               c.name.c_str(), read, bytes / 1e6, secs, read / secs, bytes / 1e6 / secs,
-              totals.rejected, PeakRssKb() / 1024, writer_cpu,
-              writer_cpu > 0 ? read / writer_cpu : 0.0);
+              totals.rejected, rows.ok() && read > 0 ? 100.0 * *rows / read : -1.0,
+              PeakRssKb() / 1024, writer_cpu, reader_cpu);
   std::fflush(stdout);
   std::filesystem::remove(log);
   return read == lines ? 0 : 1;

@@ -4,20 +4,32 @@
 #include <map>
 
 #include "base/log.h"
-#include "daemon/store/sqlite/db.h"
+#include "daemon/store/event_codec.h"
 #include "daemon/store/json_text.h"
+#include "daemon/store/sqlite/db.h"
 
 namespace culprit::store {
 namespace {
 
 constexpr char kInsertEventSql[] =
-    "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, kind, cause, level, "
+    "INSERT INTO events (id, ts_us, ts_precision_us, source_id, file_id, offset, kind, cause, level, "
     "client_ip, client_port, server_ip, server_port, status, conn_id, request_id, duration_us, "
     "bytes_in, bytes_out, phase, detail, message, flags, extra, raw, seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kInsertGroupSql[] =
+    "INSERT INTO event_groups (seq, client_lo, client_hi, count, data) VALUES (?, ?, ?, ?, ?)";
+// Events per event_groups row (more when a client's events run past it):
+// big enough that a transaction writes few rows, small enough that a
+// lookup decodes little beside the client's own events.
+constexpr size_t kGroupEvents = 32;
 constexpr char kInsertSpanSql[] = "INSERT OR IGNORE INTO event_spans (second, seq) VALUES (?, ?)";
-// The index leads with seq, so this is one seek to its last entry.
-constexpr char kLastSeqSql[] = "SELECT COALESCE(MAX(seq), 0) FROM events";
+// Both indexes lead with seq, so each MAX is one seek to the last entry.
+constexpr char kLastSeqSql[] =
+    "SELECT MAX(COALESCE((SELECT MAX(seq) FROM events), 0), "
+    "COALESCE((SELECT MAX(seq) FROM event_groups), 0))";
+constexpr char kNextIdSql[] = "SELECT value FROM store_state WHERE name = 'next_event_id'";
+constexpr char kStoreNextIdSql[] =
+    "UPDATE store_state SET value = ? WHERE name = 'next_event_id'";
 constexpr char kInsertRejectedSql[] =
     "INSERT INTO rejected_lines (source_id, file_id, offset, seen_us, reason, raw) "
     "VALUES (?, ?, ?, ?, ?, ?)";
@@ -71,6 +83,8 @@ struct EventWriter::Statements {
   sqlite::Stmt update_source;
   sqlite::Stmt insert_report;
   sqlite::Stmt insert_span;
+  sqlite::Stmt insert_group;
+  sqlite::Stmt store_next_id;
   std::map<int64_t, SourceDelta> deltas;  // reused per transaction
 };
 
@@ -87,12 +101,16 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(sqlite::Db* db, const C
   CULPRIT_ASSIGN_OR_RETURN(auto update_source, db->Prepare(kUpdateSourceSql));
   CULPRIT_ASSIGN_OR_RETURN(auto insert_report, db->Prepare(kInsertReportSql));
   CULPRIT_ASSIGN_OR_RETURN(auto insert_span, db->Prepare(kInsertSpanSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto insert_group, db->Prepare(kInsertGroupSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto store_next_id, db->Prepare(kStoreNextIdSql));
   w->stmts_.reset(new Statements{std::move(insert_event), std::move(insert_rejected),
                                  std::move(insert_checkpoint), std::move(update_checkpoint),
                                  std::move(retire_checkpoint), std::move(update_source),
-                                 std::move(insert_report), std::move(insert_span), {}});
+                                 std::move(insert_report), std::move(insert_span),
+                                 std::move(insert_group), std::move(store_next_id), {}});
   CULPRIT_ASSIGN_OR_RETURN(const int64_t last_seq, db->QueryInt(kLastSeqSql));
   w->seq_ = last_seq + 1;
+  CULPRIT_ASSIGN_OR_RETURN(w->next_id_, db->QueryInt(kNextIdSql));
   CULPRIT_RETURN_IF_ERROR(w->LoadCheckpoints());
   return w;
 }
@@ -210,29 +228,56 @@ Status EventWriter::WriteSegment(const WriteBatch& batch, const FileSegment& seg
     }
     const parsers::Event& e = batch.event(r.event_index);
     const int64_t ts = ToUnixMicros(e.time);
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(0, ts));
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(1, std::max<int64_t>(1, e.precision.count())));
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(2, seg.source_id));
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(3, file_id));
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(4, r.offset));
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(5, static_cast<int>(e.kind)));
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(6, static_cast<int>(e.cause)));
-    if (e.level) CULPRIT_RETURN_IF_ERROR(ev.BindInt(7, *e.level));
-    if (e.client_ip) CULPRIT_RETURN_IF_ERROR(ev.BindBlob(8, e.client_ip->Key()));
-    if (e.client_port) CULPRIT_RETURN_IF_ERROR(ev.BindInt(9, e.client_port));
-    if (e.server_ip) CULPRIT_RETURN_IF_ERROR(ev.BindBlob(10, e.server_ip->Key()));
-    if (e.server_port) CULPRIT_RETURN_IF_ERROR(ev.BindInt(11, e.server_port));
-    if (e.status) CULPRIT_RETURN_IF_ERROR(ev.BindInt(12, *e.status));
-    if (!e.conn_id.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(13, e.conn_id));
-    if (!e.request_id.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(14, e.request_id));
-    if (e.duration) CULPRIT_RETURN_IF_ERROR(ev.BindInt(15, e.duration->count()));
-    if (e.bytes_in) CULPRIT_RETURN_IF_ERROR(ev.BindInt(16, *e.bytes_in));
-    if (e.bytes_out) CULPRIT_RETURN_IF_ERROR(ev.BindInt(17, *e.bytes_out));
-    if (!e.phase.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(18, e.phase));
-    if (!e.detail.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(19, e.detail));
-    if (!e.message.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(20, e.message));
     const uint32_t flags = e.flags | (r.truncated ? parsers::kFlagTruncated : 0u);
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(21, flags));
+    const int64_t id = next_id_++;
+    // Lines of one file come in time order, so consecutive duplicates are
+    // the common case; WriteSpans() removes the rest.
+    const int64_t second = ts / 1'000'000;  // as SQLite divides: toward zero
+    if (span_seconds_.empty() || span_seconds_.back() != second) span_seconds_.push_back(second);
+    delta.parsed++;
+    delta.newest_us = delta.newest_us ? std::max(*delta.newest_us, ts) : ts;
+    totals_.events++;
+    if (e.cause == Cause::kNone) {
+      // An ordinary event: packed into a group by WriteGroups().
+      GroupedEvent& g = grouped_.emplace_back();
+      g.event = &e;
+      g.raw = raw;
+      g.origin = {id, seg.source_id, file_id, r.offset};
+      g.flags = flags;
+      if (e.client_ip) {
+        // The address key as two big-endian halves: compares like the key.
+        const auto& k = e.client_ip->Key();
+        for (size_t b = 0; b < 8; ++b) {
+          g.key_hi = g.key_hi << 8 | k[b];
+          g.key_lo = g.key_lo << 8 | k[8 + b];
+        }
+        g.has_client = true;
+      }
+      continue;
+    }
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(0, id));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(1, ts));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(2, std::max<int64_t>(1, e.precision.count())));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(3, seg.source_id));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(4, file_id));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(5, r.offset));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(6, static_cast<int>(e.kind)));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(7, static_cast<int>(e.cause)));
+    if (e.level) CULPRIT_RETURN_IF_ERROR(ev.BindInt(8, *e.level));
+    if (e.client_ip) CULPRIT_RETURN_IF_ERROR(ev.BindBlob(9, e.client_ip->Key()));
+    if (e.client_port) CULPRIT_RETURN_IF_ERROR(ev.BindInt(10, e.client_port));
+    if (e.server_ip) CULPRIT_RETURN_IF_ERROR(ev.BindBlob(11, e.server_ip->Key()));
+    if (e.server_port) CULPRIT_RETURN_IF_ERROR(ev.BindInt(12, e.server_port));
+    if (e.status) CULPRIT_RETURN_IF_ERROR(ev.BindInt(13, *e.status));
+    if (!e.conn_id.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(14, e.conn_id));
+    if (!e.request_id.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(15, e.request_id));
+    if (e.duration) CULPRIT_RETURN_IF_ERROR(ev.BindInt(16, e.duration->count()));
+    if (e.bytes_in) CULPRIT_RETURN_IF_ERROR(ev.BindInt(17, *e.bytes_in));
+    if (e.bytes_out) CULPRIT_RETURN_IF_ERROR(ev.BindInt(18, *e.bytes_out));
+    if (!e.phase.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(19, e.phase));
+    if (!e.detail.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(20, e.detail));
+    if (!e.message.empty()) CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(21, e.message));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(22, flags));
     // Extra fields are kept for the events that tell of a reset cause (an
     // upstream address, a TLS reason: what a report and a query look at).
     // For the ordinary majority the raw line holds them and the source's
@@ -241,18 +286,11 @@ Status EventWriter::WriteSegment(const WriteBatch& batch, const FileSegment& seg
     if (!e.extra.empty() && e.cause != Cause::kNone) {
       extra_json_.clear();
       AppendJsonObject(e.extra, &extra_json_);
-      CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(22, extra_json_));
+      CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(23, extra_json_));
     }
-    CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(23, raw));
-    CULPRIT_RETURN_IF_ERROR(ev.BindInt(24, seq_));
+    CULPRIT_RETURN_IF_ERROR(ev.BindTextStatic(24, raw));
+    CULPRIT_RETURN_IF_ERROR(ev.BindInt(25, seq_));
     CULPRIT_RETURN_IF_ERROR(ev.Run());
-    // Lines of one file come in time order, so consecutive duplicates are
-    // the common case; WriteSpans() removes the rest.
-    const int64_t second = ts / 1'000'000;  // as SQLite divides: toward zero
-    if (span_seconds_.empty() || span_seconds_.back() != second) span_seconds_.push_back(second);
-    delta.parsed++;
-    delta.newest_us = delta.newest_us ? std::max(*delta.newest_us, ts) : ts;
-    totals_.events++;
   }
 
   auto it = files_.find({seg.source_id, seg.key.dev, seg.key.inode});
@@ -296,6 +334,46 @@ Result<int64_t> EventWriter::InsertReport(const ReportRecord& r) {
   return db_->LastInsertRowid();
 }
 
+Status EventWriter::WriteGroups() {
+  // By client address (events without one first), then in insertion order
+  // (ids increase): the order groups are cut in and appended.
+  std::sort(grouped_.begin(), grouped_.end(), [](const GroupedEvent& a, const GroupedEvent& b) {
+    return std::tie(a.has_client, a.key_hi, a.key_lo, a.origin.id) <
+           std::tie(b.has_client, b.key_hi, b.key_lo, b.origin.id);
+  });
+  auto key = [](const GroupedEvent& g) -> std::string_view {
+    if (!g.event->client_ip) return {};
+    const auto& k = g.event->client_ip->Key();
+    return {reinterpret_cast<const char*>(k.data()), k.size()};
+  };
+  auto same_client = [](const GroupedEvent& a, const GroupedEvent& b) {
+    return a.has_client == b.has_client && a.key_hi == b.key_hi && a.key_lo == b.key_lo;
+  };
+  sqlite::Stmt& insert = stmts_->insert_group;
+  for (size_t i = 0; i < grouped_.size();) {
+    // A group: at least kGroupEvents events, and never part of a client's
+    // events (a lookup reads exactly one group per transaction).
+    group_data_.clear();
+    size_t j = i;
+    while (j < grouped_.size() &&
+           (j - i < kGroupEvents || same_client(grouped_[j], grouped_[j - 1]))) {
+      const GroupedEvent& g = grouped_[j];
+      AppendPackedEvent(g.origin, *g.event, g.flags, g.raw, &group_data_);
+      ++j;
+    }
+    CULPRIT_RETURN_IF_ERROR(insert.BindInt(0, seq_));
+    CULPRIT_RETURN_IF_ERROR(insert.BindBlob(1, AsBytes(key(grouped_[i]))));
+    CULPRIT_RETURN_IF_ERROR(insert.BindBlob(2, AsBytes(key(grouped_[j - 1]))));
+    CULPRIT_RETURN_IF_ERROR(insert.BindInt(3, static_cast<int64_t>(j - i)));
+    CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(4, AsBytes(group_data_)));
+    CULPRIT_RETURN_IF_ERROR(insert.Run());
+    i = j;
+  }
+  sqlite::Stmt& store_id = stmts_->store_next_id;
+  CULPRIT_RETURN_IF_ERROR(store_id.BindInt(0, next_id_));
+  return store_id.Run();
+}
+
 Status EventWriter::WriteSpans() {
   std::sort(span_seconds_.begin(), span_seconds_.end());
   span_seconds_.erase(std::unique(span_seconds_.begin(), span_seconds_.end()),
@@ -314,6 +392,7 @@ Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
   stmts_->deltas.clear();
   report_ids_.clear();
   span_seconds_.clear();
+  grouped_.clear();
   Status st = [&]() -> Status {
     CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_));
     for (const WriteBatch* batch : batches) {
@@ -338,6 +417,7 @@ Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
       CULPRIT_RETURN_IF_ERROR(src.BindInt(6, source_id));
       CULPRIT_RETURN_IF_ERROR(src.Run());
     }
+    CULPRIT_RETURN_IF_ERROR(WriteGroups());
     CULPRIT_RETURN_IF_ERROR(WriteSpans());
     return txn.Commit();
   }();

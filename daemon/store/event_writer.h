@@ -8,8 +8,10 @@
 // the events it covers are both there or both not, and a restart resumes from
 // the checkpoint with nothing lost and nothing stored twice.
 //
-// Every event keeps its raw line. Extra fields (events.extra) are stored only
-// for events with a cause: for the rest, re-parsing the raw line gives them.
+// Every event keeps its raw line. An event with a reset cause is a row of
+// `events` (with its extra fields as JSON); every other event is packed into
+// the one `event_groups` row of its client address and transaction, without
+// extra fields (re-parsing the raw line gives them). See schema/0004.
 //
 // Thread-compatible: one thread (the writer thread) drives an EventWriter.
 
@@ -18,11 +20,13 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "daemon/store/event_codec.h"
 #include "daemon/store/write_batch.h"
 
 namespace culprit::store {
@@ -88,6 +92,7 @@ class EventWriter {
   Status LoadCheckpoints();
   Status WriteSegment(const WriteBatch& batch, const FileSegment& seg, int64_t now_us);
   Status WriteSpans();
+  Status WriteGroups();
   Result<int64_t> FileIdFor(const FileSegment& seg, int64_t now_us);
   Result<int64_t> InsertReport(const ReportRecord& r);
 
@@ -102,6 +107,20 @@ class EventWriter {
   // event time it stored events in (event_spans), unsorted.
   int64_t seq_ = 1;
   std::vector<int64_t> span_seconds_;
+  // The next event id (store_state.next_event_id), and this transaction's
+  // ordinary events, packed into event_groups rows at its end.
+  int64_t next_id_ = 1;
+  struct GroupedEvent {
+    const parsers::Event* event = nullptr;  // in a batch being written
+    std::string_view raw;
+    PackedEventOrigin origin;
+    uint32_t flags = 0;
+    bool has_client = false;
+    uint64_t key_hi = 0;  // the client address key, as sortable integers
+    uint64_t key_lo = 0;
+  };
+  std::vector<GroupedEvent> grouped_;
+  std::string group_data_;  // reused buffer
 };
 
 }  // namespace culprit::store

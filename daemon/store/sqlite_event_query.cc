@@ -4,8 +4,12 @@
 #include <cstdint>
 #include <map>
 #include <span>
+#include <string_view>
+#include <utility>
+#include <variant>
 
 #include "daemon/store/database.h"
+#include "daemon/store/event_codec.h"
 #include "daemon/store/json_text.h"
 #include "daemon/store/sqlite/db.h"
 
@@ -32,7 +36,126 @@ std::optional<IpAddress> KeyToIp(std::span<const uint8_t> blob) {
   return IpAddress::FromKey(key);
 }
 
+using Args = std::vector<std::variant<int64_t, std::string, IpAddress::KeyBytes>>;
+
+Status BindArgs(sqlite::Stmt& stmt, const Args& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const int index = static_cast<int>(i);
+    const auto& a = args[i];
+    if (const auto* v = std::get_if<int64_t>(&a)) {
+      CULPRIT_RETURN_IF_ERROR(stmt.BindInt(index, *v));
+    } else if (const auto* t = std::get_if<std::string>(&a)) {
+      CULPRIT_RETURN_IF_ERROR(stmt.BindText(index, *t));
+    } else {
+      CULPRIT_RETURN_IF_ERROR(stmt.BindBlob(index, std::get<IpAddress::KeyBytes>(a)));
+    }
+  }
+  return Status::Ok();
+}
+
+// Whether a decoded grouped event passes the filter (the query chose the
+// transactions and the groups whose address range may hold the client).
+bool Matches(const EventFilter& f, int64_t from, int64_t to, const StoredEvent& se) {
+  const parsers::Event& e = se.event;
+  if (f.client_ip && e.client_ip != f.client_ip) return false;
+  if (f.client_prefix && !(e.client_ip && f.client_prefix->Contains(*e.client_ip))) return false;
+  const int64_t ts = ToUnixMicros(e.time);
+  if (ts < from || ts > to) return false;
+  if (f.client_port != 0 && e.client_port != f.client_port) return false;
+  if (f.server_port != 0 && e.server_port != f.server_port) return false;
+  if (f.source_id && se.source_id != *f.source_id) return false;
+  if (f.kind && e.kind != *f.kind) return false;
+  if (!f.conn_id.empty() && e.conn_id != f.conn_id) return false;
+  if (!f.request_id.empty() && e.request_id != f.request_id) return false;
+  return true;
+}
+
+// The filter's order: by time, then id; newest first when asked.
+struct Before {
+  bool newest_first;
+  bool operator()(const StoredEvent& a, const StoredEvent& b) const {
+    const auto ka = std::make_pair(a.event.time, a.id);
+    const auto kb = std::make_pair(b.event.time, b.id);
+    return newest_first ? kb < ka : ka < kb;
+  }
+};
+
 }  // namespace
+
+std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const EventFilter& f) {
+  if (f.with_cause_only || (f.cause && *f.cause != Cause::kNone)) return std::nullopt;
+  const int64_t from = ToUnixMicros(f.from);
+  const int64_t to = ToUnixMicros(f.to);
+  Query q;
+  if (f.client_ip) {
+    // Per transaction of the window (first two arguments), the one group
+    // whose address range can hold the client: the last starting at or
+    // below it (a client's events are never split across groups).
+    q.sql =
+        "SELECT (SELECT CASE WHEN g.client_hi >= ?3 THEN g.data END FROM event_groups g "
+        "WHERE g.seq = s.seq AND g.client_lo <= ?3 ORDER BY g.client_lo DESC LIMIT 1) "
+        "FROM (SELECT DISTINCT seq FROM event_spans WHERE second BETWEEN ?1 AND ?2) s";
+  } else {
+    q.sql =
+        "SELECT data FROM event_groups "
+        "WHERE seq IN (SELECT seq FROM event_spans WHERE second BETWEEN ? AND ?)";
+  }
+  q.args.emplace_back(from / 1'000'000);  // as SQLite divides: toward zero
+  q.args.emplace_back(to / 1'000'000);
+  if (f.client_ip) {
+    q.args.emplace_back(f.client_ip->Key());
+  } else if (f.client_prefix) {
+    q.sql += " AND client_lo <= ? AND client_hi >= ?";
+    q.args.emplace_back(f.client_prefix->HighKey());
+    q.args.emplace_back(f.client_prefix->LowKey());
+  }
+  return q;
+}
+
+Result<std::string> SqliteEventQuery::FilePath(int64_t file_id) {
+  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT path FROM checkpoints WHERE id = ?"));
+  CULPRIT_RETURN_IF_ERROR(stmt.BindInt(0, file_id));
+  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? std::string(stmt.ColumnText(0)) : std::string();
+}
+
+Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEvent>* out) {
+  const std::optional<Query> q = BuildGroupQuery(f);
+  if (!q) return Status::Ok();
+  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(q->sql));
+  CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q->args));
+  const int64_t from = ToUnixMicros(f.from);
+  const int64_t to = ToUnixMicros(f.to);
+  const Before before{f.newest_first};
+  std::map<int64_t, std::string> paths;
+  StoredEvent se;
+  while (true) {
+    CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    if (stmt.ColumnIsNull(0)) continue;  // no group of this transaction holds the client
+    const auto blob = stmt.ColumnBlob(0);
+    std::string_view data(reinterpret_cast<const char*>(blob.data()), blob.size());
+    while (!data.empty()) {
+      // A group this binary cannot decode is skipped, not fatal: the rest
+      // of the answer is still right.
+      if (!ReadPackedEvent(&data, &se)) break;
+      if (!Matches(f, from, to, se)) continue;
+      auto [it, fresh] = paths.try_emplace(se.file_id);
+      if (fresh) {
+        CULPRIT_ASSIGN_OR_RETURN(it->second, FilePath(se.file_id));
+      }
+      se.path = it->second;
+      out->push_back(se);
+      // Keep memory bounded on long ranges: trim to the first `limit`.
+      if (out->size() >= 2 * f.limit + 1024) {
+        std::nth_element(out->begin(), out->begin() + static_cast<ptrdiff_t>(f.limit),
+                         out->end(), before);
+        out->resize(f.limit);
+      }
+    }
+  }
+  return Status::Ok();
+}
 
 Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& f) {
   const int64_t from = ToUnixMicros(f.from);
@@ -123,18 +246,10 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
 
 Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter& filter) {
   CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(filter));
+  // One read transaction: rows and groups from the same snapshot.
+  CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
   CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(q.sql));
-  for (size_t i = 0; i < q.args.size(); ++i) {
-    const int index = static_cast<int>(i);
-    const auto& a = q.args[i];
-    if (const auto* v = std::get_if<int64_t>(&a)) {
-      CULPRIT_RETURN_IF_ERROR(stmt.BindInt(index, *v));
-    } else if (const auto* t = std::get_if<std::string>(&a)) {
-      CULPRIT_RETURN_IF_ERROR(stmt.BindText(index, *t));
-    } else {
-      CULPRIT_RETURN_IF_ERROR(stmt.BindBlob(index, std::get<IpAddress::KeyBytes>(a)));
-    }
-  }
+  CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q.args));
   std::vector<StoredEvent> out;
   while (true) {
     CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -174,6 +289,15 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
     se.raw = std::string(stmt.ColumnText(25));
     out.push_back(std::move(se));
   }
+  CULPRIT_RETURN_IF_ERROR(ReadGroups(filter, &out));
+  CULPRIT_RETURN_IF_ERROR(txn.Commit());
+  const Before before{filter.newest_first};
+  if (out.size() > filter.limit) {
+    std::nth_element(out.begin(), out.begin() + static_cast<ptrdiff_t>(filter.limit), out.end(),
+                     before);
+    out.resize(filter.limit);
+  }
+  std::sort(out.begin(), out.end(), before);
   return out;
 }
 

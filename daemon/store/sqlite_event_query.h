@@ -5,6 +5,7 @@
 // One instance per reader thread.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -35,9 +36,18 @@ class SqliteEventQuery final : public EventQuery {
     std::vector<std::variant<int64_t, std::string, IpAddress::KeyBytes>> args;  // in order
   };
   static Result<Query> BuildQuery(const EventFilter& filter);
+  // The SQL that reads the event_groups rows (ordinary events, schema 4)
+  // `filter` may match, or nullopt when it asks only for events with a
+  // cause. Rows hold packed events: FindEvents() decodes and filters them.
+  static std::optional<Query> BuildGroupQuery(const EventFilter& filter);
 
  private:
   explicit SqliteEventQuery(std::unique_ptr<sqlite::Db> db);
+  // Appends the grouped events matching `filter` to `*out`, keeping at most
+  // the first filter.limit of them in the filter's order.
+  Status ReadGroups(const EventFilter& filter, std::vector<StoredEvent>* out);
+  Result<std::string> FilePath(int64_t file_id);
+
   std::unique_ptr<sqlite::Db> db_;
 };
 

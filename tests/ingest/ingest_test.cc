@@ -9,11 +9,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "daemon/store/database.h"
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/stored_events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace culprit::ingest {
@@ -101,13 +105,12 @@ class IngestTest : public ::testing::Test {
     return n.ok() ? *n : -1;
   }
 
-  std::string Text(const std::string& sql) {
-    auto stmt = db_->Prepare(sql);
-    EXPECT_TRUE(stmt.ok()) << stmt.status().message();
-    if (!stmt.ok()) return "";
-    auto row = stmt->Step();
-    if (!row.ok() || !*row) return "";
-    return std::string(stmt->ColumnText(0));
+  // The stored events (rows and groups), in insertion order.
+  std::vector<store::StoredEvent> Events() { return testing::AllStoredEvents(db_path_); }
+  std::string Messages(const std::string& sep) {
+    std::string out;
+    for (const auto& e : Events()) out += (out.empty() ? "" : sep) + e.event.message;
+    return out;
   }
 
   testing::TempDir dir_;
@@ -129,9 +132,11 @@ TEST_F(IngestTest, StoresParsedAndRejectedLinesWithTheirOffsets) {
          "1795464092 not-an-ip boom\n");
   Start();
   Drain();
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 2);
+  const auto events = Events();
+  ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rejected_lines"), 2);
-  EXPECT_EQ(Count("SELECT offset FROM events WHERE message = 'GET /x 502'"), 47);
+  EXPECT_EQ(events[1].event.message, "GET /x 502");
+  EXPECT_EQ(events[1].offset, 47);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rejected_lines WHERE reason = 'bad address' "
                   "AND raw = '1795464092 not-an-ip boom'"),
             1);
@@ -147,12 +152,13 @@ TEST_F(IngestTest, ARestartResumesFromTheCheckpointWithoutDuplicates) {
   Append("logs/app.log", "1795464092 198.51.100.7 three\n1795464093 198.51.100.7 fo");
   Start();  // "restart": a new pipeline from the committed checkpoints
   Drain();
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 3);
+  EXPECT_EQ(Events().size(), 3u);
   Append("logs/app.log", "ur\n");
   Drain();
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 4);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE message = 'four'"), 1);
-  EXPECT_EQ(Count("SELECT COUNT(DISTINCT offset) FROM events"), 4);
+  EXPECT_EQ(Messages(","), "one,two,three,four");
+  std::set<int64_t> offsets;
+  for (const auto& e : Events()) offsets.insert(e.offset);
+  EXPECT_EQ(offsets, (std::set<int64_t>{0, 28, 56, 86}));
 }
 
 TEST_F(IngestTest, RotationFinishesTheOldFileThenReadsTheNewOne) {
@@ -164,9 +170,7 @@ TEST_F(IngestTest, RotationFinishesTheOldFileThenReadsTheNewOne) {
             0);
   Append("logs/app.log", "1795464092 198.51.100.7 c\n");
   Drain();
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 3);
-  EXPECT_EQ(Text("SELECT group_concat(message, '') FROM (SELECT message FROM events ORDER BY id)"),
-            "abc");
+  EXPECT_EQ(Messages(""), "abc");
   // The rotated file is finished: its checkpoint is retired, the new one active.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints WHERE active = 1"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints WHERE active = 0"), 1);
@@ -178,7 +182,7 @@ TEST_F(IngestTest, StartAtEndSkipsHistoryButNotNewLines) {
   Drain();
   Append("logs/app.log", "1795464091 198.51.100.7 new\n");
   Drain();
-  EXPECT_EQ(Text("SELECT group_concat(message, ',') FROM events"), "new");
+  EXPECT_EQ(Messages(","), "new");
 }
 
 }  // namespace

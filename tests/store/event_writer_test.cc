@@ -7,6 +7,7 @@
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/stored_events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace culprit::store {
@@ -33,6 +34,9 @@ class EventWriterTest : public ::testing::Test {
     EXPECT_TRUE(n.ok()) << n.status().message();
     return n.ok() ? *n : -1;
   }
+
+  // Every stored event, rows and groups, in insertion order.
+  std::vector<StoredEvent> Events() { return testing::AllStoredEvents(dir_.File("culprit.db")); }
 
   // A segment of `n` lines "line <first+i>" of `source`'s file `inode`.
   static void AddLines(WriteBatch& b, int64_t source, uint64_t inode, int first, int n,
@@ -74,16 +78,33 @@ TEST_F(EventWriterTest, StoresEventsRejectsCheckpointAndCountersTogether) {
   const WriteBatch* batches[] = {&b};
   ASSERT_TRUE(writer_->Write(batches).ok());
 
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 8);
+  const auto events = Events();
+  ASSERT_EQ(events.size(), 8u);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rejected_lines"), 2);
   EXPECT_EQ(Count("SELECT lines_parsed FROM sources WHERE name = 'nginx'"), 8);
   EXPECT_EQ(Count("SELECT lines_rejected FROM sources WHERE name = 'nginx'"), 2);
   EXPECT_EQ(Count("SELECT offset FROM checkpoints WHERE inode = 11"), b.segments[0].end_offset);
-  // Extra fields are stored only for events with a cause; these have none.
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra IS NULL"), 8);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE client_ip = "
-                  "X'00000000000000000000ffffc6336407' AND client_port >= 40000"),
-            8);
+  // None has a cause: all eight are packed into the client's one group,
+  // without their extra fields, and read back with everything else.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE client_lo = "
+                  "X'00000000000000000000ffffc6336407' AND count = 8"),
+            1);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const int line = static_cast<int>(i + i / 4);  // every fifth line was rejected
+    const StoredEvent& se = events[i];
+    EXPECT_EQ(se.raw, "line " + std::to_string(line));
+    EXPECT_EQ(se.path, "/var/log/f11");
+    EXPECT_EQ(se.source_id, ids_[0]);
+    EXPECT_EQ(se.event.time, FromUnixMicros(1795464090000000 + line));
+    EXPECT_EQ(se.event.client_ip->ToString(), "198.51.100.7");
+    EXPECT_EQ(se.event.client_port, 40000 + line);
+    EXPECT_EQ(se.event.status, 200);
+    EXPECT_TRUE(se.event.extra.empty());
+    if (i > 0) {
+      EXPECT_GT(se.id, events[i - 1].id);
+    }
+  }
 
   auto cps = writer_->ActiveCheckpoints(ids_[0]);
   ASSERT_EQ(cps.size(), 1u);
@@ -175,13 +196,14 @@ TEST_F(EventWriterTest, AFailedTransactionStoresNothingAndCanBeRetried) {
   ASSERT_TRUE(db_->Exec("PRAGMA foreign_keys = ON").ok());
   const WriteBatch* both[] = {&good, &bad};
   EXPECT_FALSE(writer_->Write(both).ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 0);
+  EXPECT_TRUE(Events().empty());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM checkpoints"), 0);
   EXPECT_TRUE(writer_->ActiveCheckpoints(ids_[0]).empty());
 
   const WriteBatch* retry[] = {&good};
   ASSERT_TRUE(writer_->Write(retry).ok());
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 4);
+  EXPECT_EQ(Events().size(), 4u);
   EXPECT_EQ(writer_->ActiveCheckpoints(ids_[0]).size(), 1u);
 }
 
@@ -196,7 +218,8 @@ TEST_F(EventWriterTest, ExtraFieldsAreStoredForEventsWithACause) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra = "
                   "'{\"method\":\"GET\",\"upstream\":\"10.0.0.9:8080\"}' AND cause = 5"),
             1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE extra IS NULL"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 1);  // the other one is grouped
+  EXPECT_EQ(Events().size(), 2u);
 }
 
 TEST_F(EventWriterTest, TruncationsAndTruncatedLinesAreCounted) {
@@ -208,7 +231,10 @@ TEST_F(EventWriterTest, TruncationsAndTruncatedLinesAreCounted) {
   ASSERT_TRUE(writer_->Write(batches).ok());
   EXPECT_EQ(Count("SELECT truncations FROM sources WHERE name = 'nginx'"), 1);
   EXPECT_EQ(Count("SELECT lines_truncated FROM sources WHERE name = 'nginx'"), 1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE flags & 1"), 1);
+  const auto events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event.flags & parsers::kFlagTruncated, parsers::kFlagTruncated);
+  EXPECT_EQ(events[1].event.flags & parsers::kFlagTruncated, 0u);
 }
 
 TEST_F(EventWriterTest, ReportsCommitWithTheBatchAndGetIds) {
@@ -235,7 +261,7 @@ TEST_F(EventWriterTest, ReportsCommitWithTheBatchAndGetIds) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM reports WHERE cause = 5 AND client_port = 40112 AND "
                   "labels = '{\"app\":\"shop\"}'"),
             2);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events"), 2);
+  EXPECT_EQ(Events().size(), 2u);
 }
 
 TEST(JsonTextTest, ParsesWhatItWrites) {

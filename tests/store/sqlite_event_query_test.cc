@@ -6,6 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include <random>
+
+#include <map>
+
 #include "daemon/store/database.h"
 #include "daemon/store/event_writer.h"
 #include "daemon/store/migrations.h"
@@ -261,6 +267,88 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
 }
 
 
+// Grouped events: a transaction's ordinary events are cut into groups of
+// 32 or more, never splitting a client's events. Every client's lookup, a
+// CIDR and a time-only search find exactly what was written.
+TEST(SqliteEventQueryGroupsTest, EveryClientIsFoundWhateverGroupItLandsIn) {
+  testing::TempDir dir;
+  testing::FakeClock clock;
+  const std::string path = dir.File("culprit.db");
+  auto db = OpenForWriting(path);
+  ASSERT_TRUE(db.ok());
+  const std::vector<SourceDef> defs = {{"nginx", "/var/log/nginx/access.log", "nginx_combined"}};
+  auto ids = RegisterSources(**db, defs, clock.Now());
+  ASSERT_TRUE(ids.ok());
+  auto w = EventWriter::Create(db->get(), &clock);
+  ASSERT_TRUE(w.ok());
+  // 60 clients in 10.0.0.0/24 (client k has k % 7 * 3 + 1 events, client 20
+  // has 50), one without an address, shuffled over 40 seconds.
+  std::map<std::string, int> expected;
+  std::vector<std::string> order;
+  for (int k = 0; k < 60; ++k) {
+    const std::string ip = "10.0.0." + std::to_string(k + 1);
+    const int n = k == 20 ? 50 : k % 7 * 3 + 1;
+    expected[ip] = n;
+    for (int i = 0; i < n; ++i) order.push_back(ip);
+  }
+  order.push_back("");
+  std::mt19937 rng(3);
+  std::shuffle(order.begin(), order.end(), rng);
+  WriteBatch b;
+  FileSegment& seg = b.BeginSegment();
+  seg.source_id = (*ids)[0];
+  seg.path = "/var/log/nginx/access.log";
+  seg.key = {1, 2, "fp"};
+  for (size_t i = 0; i < order.size(); ++i) {
+    b.AddLine(static_cast<int64_t>(i) * 10, order[i] + " line " + std::to_string(i), false);
+    parsers::Event& e = b.AddEvent();
+    e.time = FromUnixMicros(kT0 + static_cast<int64_t>(i % 40) * 1'000'000);
+    e.kind = EventKind::kRequest;
+    if (!order[i].empty()) e.client_ip = *IpAddress::Parse(order[i]);
+  }
+  seg.end_offset = static_cast<int64_t>(order.size()) * 10;
+  const WriteBatch* batches[] = {&b};
+  const Status written = (*w)->Write(batches);
+  ASSERT_TRUE(written.ok()) << written.message();
+  EXPECT_GT(*(*db)->QueryInt("SELECT COUNT(*) FROM event_groups"), 3);
+  EXPECT_GE(*(*db)->QueryInt("SELECT MAX(count) FROM event_groups"), 50);  // never split
+
+  auto q = SqliteEventQuery::Open(path);
+  ASSERT_TRUE(q.ok());
+  EventFilter f;
+  f.from = FromUnixMicros(kT0);
+  f.to = FromUnixMicros(kT0 + 39'000'000);
+  for (const auto& [ip, n] : expected) {
+    f.client_ip = *IpAddress::Parse(ip);
+    auto r = (*q)->FindEvents(f);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->size(), static_cast<size_t>(n)) << ip;
+    for (const StoredEvent& se : *r) EXPECT_EQ(se.raw.substr(0, ip.size() + 1), ip + " ");
+  }
+  f.client_ip = *IpAddress::Parse("10.0.0.200");  // not there
+  EXPECT_TRUE((*q)->FindEvents(f)->empty());
+  f.client_ip.reset();
+  f.client_prefix = *IpPrefix::Parse("10.0.0.16/28");  // .16 .. .31: clients 15..30
+  int in_prefix = 0;
+  for (int k = 15; k <= 30; ++k) in_prefix += expected["10.0.0." + std::to_string(k + 1)];
+  EXPECT_EQ((*q)->FindEvents(f)->size(), static_cast<size_t>(in_prefix));
+  f.client_prefix.reset();
+  f.to = FromUnixMicros(kT0 + 9'000'000);  // a quarter of the seconds
+  auto quarter = (*q)->FindEvents(f);
+  size_t want = 0;
+  for (size_t i = 0; i < order.size(); ++i) want += i % 40 < 10;
+  EXPECT_EQ(quarter->size(), want);
+  EXPECT_TRUE(std::is_sorted(quarter->begin(), quarter->end(),
+                             [](const StoredEvent& a, const StoredEvent& b) {
+                               return a.event.time < b.event.time;
+                             }));
+  f.limit = 5;
+  f.newest_first = true;
+  auto newest = (*q)->FindEvents(f);
+  ASSERT_EQ(newest->size(), 5u);
+  EXPECT_EQ((*newest)[0].event.time, FromUnixMicros(kT0 + 9'000'000));
+}
+
 // Events of every write transaction are found, across writer restarts, and
 // so are events stored before schema version 3 (they all have seq 0).
 TEST(SqliteEventQuerySeqTest, EveryTransactionAndPreVersion3EventsAreFound) {
@@ -305,8 +393,8 @@ TEST(SqliteEventQuerySeqTest, EveryTransactionAndPreVersion3EventsAreFound) {
       ASSERT_TRUE((*w)->Write(batches).ok());
     }
   }
-  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(DISTINCT seq) FROM events"), 5);
-  EXPECT_EQ(*(*db)->QueryInt("SELECT MAX(seq) FROM events"), 4);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(DISTINCT seq) FROM event_groups"), 4);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT MAX(seq) FROM event_groups"), 4);
   EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(*) FROM event_spans WHERE second = 1795464095"), 5);
   auto q = SqliteEventQuery::Open(path);
   ASSERT_TRUE(q.ok());

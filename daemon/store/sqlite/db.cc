@@ -179,7 +179,13 @@ Status Stmt::BindTextStatic(int i, std::string_view v) {
       "bind");
 }
 Status Stmt::BindBlob(int i, std::span<const uint8_t> v) {
+  // SQLite binds a null pointer as NULL; an empty blob is a zero-length blob.
+  if (v.empty()) return Check(sqlite3_bind_zeroblob(stmt_, i + 1, 0), "bind");
   return Check(sqlite3_bind_blob64(stmt_, i + 1, v.data(), v.size(), SQLITE_TRANSIENT), "bind");
+}
+Status Stmt::BindBlobStatic(int i, std::span<const uint8_t> v) {
+  if (v.empty()) return Check(sqlite3_bind_zeroblob(stmt_, i + 1, 0), "bind");
+  return Check(sqlite3_bind_blob64(stmt_, i + 1, v.data(), v.size(), SQLITE_STATIC), "bind");
 }
 Status Stmt::BindNull(int i) { return Check(sqlite3_bind_null(stmt_, i + 1), "bind"); }
 Status Stmt::BindOptionalInt(int i, std::optional<int64_t> v) {

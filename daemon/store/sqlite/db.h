@@ -94,6 +94,7 @@ class Stmt {
   Status BindText(int i, std::string_view v);
   Status BindTextStatic(int i, std::string_view v);
   Status BindBlob(int i, std::span<const uint8_t> v);
+  Status BindBlobStatic(int i, std::span<const uint8_t> v);
   Status BindNull(int i);
   // Binds v or NULL.
   Status BindOptionalInt(int i, std::optional<int64_t> v);

@@ -1,0 +1,174 @@
+#include "daemon/store/event_codec.h"
+
+#include <algorithm>
+
+namespace culprit::store {
+namespace {
+
+enum PresenceBit : uint32_t {
+  kHasLevel = 1,
+  kHasServerIp = 2,
+  kHasStatus = 4,
+  kHasDuration = 8,
+  kHasBytesIn = 16,
+  kHasBytesOut = 32,
+  kHasClientIp = 64,
+};
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutSigned(int64_t v, std::string* out) {
+  PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63), out);
+}
+
+void PutBytes(std::string_view s, std::string* out) {
+  PutVarint(s.size(), out);
+  out->append(s);
+}
+
+// Reads from a view, failing (sticky) on anything out of bounds.
+class Reader {
+ public:
+  explicit Reader(std::string_view* in) : in_(in) {}
+  bool ok() const { return ok_; }
+
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in_->empty()) return Fail();
+      const auto b = static_cast<uint8_t>(in_->front());
+      in_->remove_prefix(1);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return Fail();
+  }
+  int64_t Signed() {
+    const uint64_t v = Varint();
+    return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+  }
+  void Bytes(std::string* out) {
+    const uint64_t n = Varint();
+    if (!ok_ || n > in_->size()) {
+      Fail();
+      out->clear();
+      return;
+    }
+    out->assign(in_->data(), n);
+    in_->remove_prefix(n);
+  }
+  bool Raw16(IpAddress::KeyBytes* key) {
+    if (in_->size() < key->size()) return Fail() != 0;
+    std::copy_n(in_->data(), key->size(), reinterpret_cast<char*>(key->data()));
+    in_->remove_prefix(key->size());
+    return true;
+  }
+
+ private:
+  uint64_t Fail() {
+    ok_ = false;
+    *in_ = {};
+    return 0;
+  }
+  std::string_view* in_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+void AppendPackedEvent(const PackedEventOrigin& origin, const parsers::Event& e, uint32_t flags,
+                       std::string_view raw, std::string* out) {
+  PutSigned(origin.id, out);
+  PutSigned(ToUnixMicros(e.time), out);
+  PutSigned(e.precision.count(), out);
+  PutSigned(origin.source_id, out);
+  PutSigned(origin.file_id, out);
+  PutSigned(origin.offset, out);
+  PutVarint(static_cast<uint64_t>(e.kind), out);
+  PutVarint(flags, out);
+  uint32_t presence = 0;
+  if (e.level) presence |= kHasLevel;
+  if (e.server_ip) presence |= kHasServerIp;
+  if (e.status) presence |= kHasStatus;
+  if (e.duration) presence |= kHasDuration;
+  if (e.bytes_in) presence |= kHasBytesIn;
+  if (e.bytes_out) presence |= kHasBytesOut;
+  if (e.client_ip) presence |= kHasClientIp;
+  PutVarint(presence, out);
+  PutVarint(e.client_port, out);
+  PutVarint(e.server_port, out);
+  if (e.client_ip) {
+    const auto& key = e.client_ip->Key();
+    out->append(reinterpret_cast<const char*>(key.data()), key.size());
+  }
+  if (e.level) PutSigned(*e.level, out);
+  if (e.server_ip) {
+    const auto& key = e.server_ip->Key();
+    out->append(reinterpret_cast<const char*>(key.data()), key.size());
+  }
+  if (e.status) PutSigned(*e.status, out);
+  if (e.duration) PutSigned(e.duration->count(), out);
+  if (e.bytes_in) PutSigned(*e.bytes_in, out);
+  if (e.bytes_out) PutSigned(*e.bytes_out, out);
+  PutBytes(e.conn_id, out);
+  PutBytes(e.request_id, out);
+  PutBytes(e.phase, out);
+  PutBytes(e.detail, out);
+  PutBytes(e.message, out);
+  PutBytes(raw, out);
+}
+
+bool ReadPackedEvent(std::string_view* in, StoredEvent* out) {
+  Reader r(in);
+  parsers::Event& e = out->event;
+  out->id = r.Signed();
+  e.time = FromUnixMicros(r.Signed());
+  e.precision = Duration(r.Signed());
+  out->source_id = r.Signed();
+  out->file_id = r.Signed();
+  out->offset = r.Signed();
+  const uint64_t kind = r.Varint();
+  e.kind = kind < static_cast<uint64_t>(kEventKindCount) ? static_cast<EventKind>(kind)
+                                                          : EventKind::kOther;
+  e.cause = Cause::kNone;
+  e.flags = static_cast<uint32_t>(r.Varint());
+  const uint64_t presence = r.Varint();
+  e.client_port = static_cast<uint16_t>(r.Varint());
+  e.server_port = static_cast<uint16_t>(r.Varint());
+  e.client_ip.reset();
+  if (presence & kHasClientIp) {
+    IpAddress::KeyBytes key;
+    if (r.Raw16(&key)) e.client_ip = IpAddress::FromKey(key);
+  }
+  e.level.reset();
+  if (presence & kHasLevel) e.level = static_cast<int>(r.Signed());
+  e.server_ip.reset();
+  if (presence & kHasServerIp) {
+    IpAddress::KeyBytes key;
+    if (r.Raw16(&key)) e.server_ip = IpAddress::FromKey(key);
+  }
+  e.status.reset();
+  if (presence & kHasStatus) e.status = static_cast<int>(r.Signed());
+  e.duration.reset();
+  if (presence & kHasDuration) e.duration = Duration(r.Signed());
+  e.bytes_in.reset();
+  if (presence & kHasBytesIn) e.bytes_in = r.Signed();
+  e.bytes_out.reset();
+  if (presence & kHasBytesOut) e.bytes_out = r.Signed();
+  r.Bytes(&e.conn_id);
+  r.Bytes(&e.request_id);
+  r.Bytes(&e.phase);
+  r.Bytes(&e.detail);
+  r.Bytes(&e.message);
+  r.Bytes(&out->raw);
+  e.extra.clear();
+  return r.ok();
+}
+
+}  // namespace culprit::store
