@@ -11,6 +11,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev
   python3 tzdata
+  nginx haproxy stunnel4 iptables ulogd2 iproute2 openssl
 )
 
 want=("${build_pkgs[@]}")
