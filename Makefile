@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCULPRIT_WERROR=ON
 endif
 
-.PHONY: all setup configure build test demo test-asan bench clean
+.PHONY: all setup configure build test demo report-check test-asan bench clean
 
 all: build
 
@@ -28,6 +28,11 @@ test: build
 
 demo: build
 	bash scripts/demo.sh $(BUILD_DIR)
+
+# Renders the demo data's HTML report in headless Chromium (installed if
+# missing) and writes $(BUILD_DIR)/report.png to look at.
+report-check:
+	bash scripts/report_check.sh $(BUILD_DIR)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:

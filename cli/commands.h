@@ -70,6 +70,18 @@ struct TopOptions {
 int RunTop(const GlobalOptions& global, const TopOptions& options, std::ostream& out,
            std::ostream& err);
 
+struct ReportOptions {
+  std::string from, to;   // TS (required)
+  std::string format = "html";  // html, md, json
+  std::string timezone;   // empty: the daemon's [report] timezone
+  std::string out;        // a file, written atomically; empty: stdout
+};
+
+// Asks the daemon for the report of [from, to) and writes it to
+// options.out (printing the path) or to `out`.
+int RunReport(const GlobalOptions& global, const ReportOptions& options, std::ostream& out,
+              std::ostream& err);
+
 }  // namespace culprit::cli
 
 #endif  // CULPRIT_CLI_COMMANDS_H_

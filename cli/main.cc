@@ -24,8 +24,9 @@ int main(int argc, char** argv) {
   }
   app.add_option("--daemon", global.daemon,
                  "culpritd's address (default 127.0.0.1:7450, or $CULPRIT_DAEMON)");
-  app.add_option("--timeout", global.timeout_seconds, "seconds to wait for an answer")
-      ->check(CLI::PositiveNumber);
+  CLI::Option* timeout_opt =
+      app.add_option("--timeout", global.timeout_seconds, "seconds to wait for an answer")
+          ->check(CLI::PositiveNumber);
 
   StatusOptions status;
   CLI::App* status_cmd = app.add_subcommand("status", "show the daemon's sources and progress");
@@ -85,6 +86,19 @@ int main(int argc, char** argv) {
   top_cmd->add_option("--to", top.to, "end: RFC 3339 or Unix seconds")->required();
   top_cmd->add_flag("--json", top.json, "print the response in protobuf's JSON mapping");
 
+  ReportOptions report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "the reset report of a period (causes, changes, examples, remedies, advice)");
+  report_cmd->add_option("--from", report.from, "start: RFC 3339 or Unix seconds")->required();
+  report_cmd->add_option("--to", report.to, "end (exclusive): RFC 3339 or Unix seconds")
+      ->required();
+  report_cmd->add_option("--format", report.format, "html (default), md or json");
+  report_cmd->add_option("--timezone", report.timezone,
+                         "zone for times and hours of day (default: the daemon's [report] "
+                         "timezone, else UTC)");
+  report_cmd->add_option("--out", report.out,
+                         "write the report to this file (atomically) and print its path");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -96,5 +110,11 @@ int main(int argc, char** argv) {
   if (submit_cmd->parsed()) return RunCorrelate(global, submit, std::cout, std::cerr);
   if (events_cmd->parsed()) return RunEvents(global, events, std::cout, std::cerr);
   if (top_cmd->parsed()) return RunTop(global, top, std::cout, std::cerr);
+  if (report_cmd->parsed()) {
+    // A long period takes the daemon a while; give it more than the usual
+    // 10 s unless --timeout says otherwise.
+    if (timeout_opt->count() == 0) global.timeout_seconds = 120;
+    return RunReport(global, report, std::cout, std::cerr);
+  }
   return kExitUsage;
 }

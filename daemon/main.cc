@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <iostream>
 
 #include "base/clock.h"
@@ -17,6 +18,9 @@
 #include "daemon/ingest/ingester.h"
 #include "daemon/ingest/source_reader.h"
 #include "daemon/ingest/writer_thread.h"
+#include "daemon/report/nightly.h"
+#include "daemon/report/render.h"
+#include "daemon/report/sqlite_report_query.h"
 #include "daemon/store/event_writer.h"
 #include "daemon/service/report_sink.h"
 #include "daemon/service/server.h"
@@ -126,6 +130,21 @@ class WriterReportSink final : public service::ReportSink {
   ingest::WriterThread* writer_;
 };
 
+// The nightly report's settings from [report]. REQUIRES: cfg.report.enabled
+// and a valid config (formats and time already checked by the loader).
+Result<report::NightlyOptions> NightlyOptionsOf(const config::ReportConfig& cfg) {
+  report::NightlyOptions o;
+  o.at = {cfg.at_hour, cfg.at_minute};
+  CULPRIT_ASSIGN_OR_RETURN(o.zone, TimeZone::Load(cfg.timezone));
+  o.dir = cfg.dir;
+  o.formats.clear();
+  for (const std::string& f : cfg.formats) {
+    CULPRIT_ASSIGN_OR_RETURN(auto format, report::ParseReportFormat(f));
+    o.formats.push_back(format);
+  }
+  return o;
+}
+
 int Run(const config::Config& cfg) {
   SystemClock clock;
   const Timestamp started_at = clock.Now();
@@ -143,6 +162,17 @@ int Run(const config::Config& cfg) {
   if (!parsers.ok()) {
     CULPRIT_LOG(kError) << parsers.status().message();
     return kExitConfig;
+  }
+  const std::string report_zone = cfg.report.enabled ? cfg.report.timezone : "UTC";
+  std::optional<report::NightlyOptions> nightly_options;
+  if (cfg.report.enabled) {
+    auto o = NightlyOptionsOf(cfg.report);
+    if (!o.ok()) {
+      CULPRIT_LOG(kError) << cfg.file << ":" << cfg.report.line << ": report: "
+                          << o.status().message();
+      return kExitConfig;
+    }
+    nightly_options = std::move(*o);
   }
   auto db = store::OpenForWriting(cfg.daemon.database);
   if (!db.ok()) {
@@ -190,6 +220,14 @@ int Run(const config::Config& cfg) {
   options.correlator = &correlator;
   WriterReportSink report_sink(&writer_thread);
   options.report_sink = &report_sink;
+  options.make_report = [db_path, &clock](Timestamp from, Timestamp to,
+                                          report::ReportFormat format,
+                                          const TimeZone& zone) -> Result<std::string> {
+    CULPRIT_ASSIGN_OR_RETURN(report::ReportData data,
+                             report::BuildReportFromDatabase(db_path, {from, to, clock.Now(), zone}));
+    return report::Render(data, format);
+  };
+  options.report_timezone = report_zone;
   options.probe = &probe;
   options.clock = &clock;
   options.started_at = started_at;
@@ -200,6 +238,15 @@ int Run(const config::Config& cfg) {
     return kExitStartup;
   }
   ingester.Start();
+  std::unique_ptr<report::NightlyReports> nightly;
+  if (nightly_options) {
+    const TimeZone zone = nightly_options->zone;
+    nightly = std::make_unique<report::NightlyReports>(
+        *nightly_options, &clock, [db_path, &clock, zone](Timestamp from, Timestamp to) {
+          return report::BuildReportFromDatabase(db_path, {from, to, clock.Now(), zone});
+        });
+    nightly->Start();
+  }
   CULPRIT_LOG(kInfo) << "culpritd " << kVersion << " serving on " << cfg.daemon.listen
                      << " (port " << (*server)->port() << "), database " << cfg.daemon.database
                      << ", " << cfg.sources.size() << " source(s)";
@@ -216,6 +263,7 @@ int Run(const config::Config& cfg) {
                        << ", shutting down";
     break;
   }
+  if (nightly) nightly->Stop();
   // Stop serving first (calls in flight finish: a Submit needs the writer),
   // then stop reading and let the writer commit what is queued, so what was
   // read before SIGTERM is stored and its checkpoint with it.

@@ -88,6 +88,26 @@ for r in reports:
     print()
 PY
 
+echo
+echo "== the reset report of the demo day (culprit report) =="
+# Store the example reports (submit), then write the day's report.
+CULPRIT="$culprit" ADDR="$addr" python3 - <<'PY'
+import json, os, subprocess
+culprit, addr = os.environ["CULPRIT"], os.environ["ADDR"]
+with open("examples/reports.jsonl") as f:
+    for line in f:
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        args = [culprit, "--daemon", addr, "submit", "--at", r["reported_ts"], "--client",
+                r["client"], "--server", r["server"], "--error", r["error"], "--phase", r["phase"]]
+        if r.get("http_status"):
+            args += ["--http-status", str(r["http_status"])]
+        subprocess.run(args, check=True, capture_output=True, timeout=30)
+PY
+"$culprit" --daemon "$addr" report --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z \
+  --format html --out "$build/culprit-report-2026-11-20.html"
+
 stop
 trap - EXIT
 echo

@@ -13,6 +13,8 @@
 #include <toml++/toml.h>
 
 #include "base/ip_address.h"
+#include "daemon/report/report_format.h"
+#include "daemon/report/schedule.h"
 #include "parsers/format_catalog.h"
 
 namespace culprit::config {
@@ -152,9 +154,16 @@ class Parser {
         }
       } else if (k == "source") {
         ParseSources(node, LineOf(key), &config.sources);
+      } else if (k == "report") {
+        if (const toml::table* t = node.as_table()) {
+          ParseReport(*t, LineOf(key), &config.report);
+        } else {
+          errors_.Add(LineOf(key), "report", "must be a table ([report]), not " +
+                                                 TypeName(node.type()));
+        }
       } else {
-        errors_.Add(LineOf(key), "", UnknownKey(k, {"daemon", "source"}) +
-                                         "; the top level has [daemon] and [[source]]");
+        errors_.Add(LineOf(key), "", UnknownKey(k, {"daemon", "source", "report"}) +
+                                         "; the top level has [daemon], [[source]] and [report]");
       }
     }
     if (!overrides_.database.empty()) {
@@ -221,6 +230,75 @@ class Parser {
       } else {
         errors_.Add(LineOf(key), path, UnknownKey(k, {"listen", "database", "log_level"}));
       }
+    }
+  }
+
+  void ParseReport(const toml::table& t, int64_t line, ReportConfig* out) {
+    out->enabled = true;
+    out->line = static_cast<int>(line);
+    for (auto&& [key, node] : t) {
+      const std::string_view k = key.str();
+      const std::string path = "report." + std::string(k);
+      if (k == "at") {
+        if (auto v = String(node, path)) {
+          auto at = report::ParseDailyTime(*v);
+          if (!at.ok()) {
+            errors_.Add(LineOf(node), path, at.status().message());
+          } else {
+            out->at_hour = at->hour;
+            out->at_minute = at->minute;
+          }
+        }
+      } else if (k == "timezone") {
+        auto v = String(node, path);
+        if (v && IsKnownTimezone(*v)) out->timezone = *v;
+        if (v && !IsKnownTimezone(*v)) {
+          errors_.Add(LineOf(node), path, "unknown time zone \"" + *v +
+                                              "\" (use \"UTC\", \"local\", +HH:MM, or a name "
+                                              "such as \"Europe/Berlin\")");
+        }
+      } else if (k == "dir") {
+        auto v = String(node, path);
+        if (v && v->empty()) errors_.Add(LineOf(node), path, "must not be empty");
+        if (v && !v->empty()) {
+          out->dir = Resolve(base_dir_, *v);
+          struct stat st;
+          if (::stat(out->dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+            errors_.Add(LineOf(node), path, "directory \"" + out->dir + "\" does not exist");
+          } else if (::access(out->dir.c_str(), W_OK | X_OK) != 0) {
+            errors_.Add(LineOf(node), path, "directory \"" + out->dir + "\" is not writable");
+          }
+        }
+      } else if (k == "formats") {
+        const toml::array* a = node.as_array();
+        if (a == nullptr || a->empty()) {
+          errors_.Add(LineOf(node), path, "must be a non-empty array such as [\"html\", \"md\", "
+                                          "\"json\"]");
+          continue;
+        }
+        out->formats.clear();
+        for (size_t i = 0; i < a->size(); ++i) {
+          const std::string ip = path + "[" + std::to_string(i + 1) + "]";
+          auto v = String((*a)[i], ip);
+          if (!v) continue;
+          auto f = report::ParseReportFormat(*v);
+          if (!f.ok()) {
+            errors_.Add(LineOf((*a)[i]), ip, f.status().message());
+            continue;
+          }
+          const std::string name(report::FormatName(*f));
+          if (std::find(out->formats.begin(), out->formats.end(), name) != out->formats.end()) {
+            errors_.Add(LineOf((*a)[i]), ip, "\"" + *v + "\" is listed twice");
+            continue;
+          }
+          out->formats.push_back(name);
+        }
+      } else {
+        errors_.Add(LineOf(key), path, UnknownKey(k, {"at", "timezone", "dir", "formats"}));
+      }
+    }
+    if (out->dir.empty() && t.get("dir") == nullptr) {
+      errors_.Add(line, "report", "missing required key \"dir\" (where the reports are written)");
     }
   }
 

@@ -12,6 +12,12 @@
 //   path = "/var/log/nginx/access.log"
 //   format = "nginx_combined"
 //
+//   [report]                           # optional: the nightly reset report
+//   at = "03:00"                       # local time of day, HH:MM
+//   timezone = "Europe/Berlin"         # default "UTC"
+//   dir = "/var/lib/culprit/reports"   # required; must exist and be writable
+//   formats = ["html", "md", "json"]   # default: all three
+//
 // Validation is complete before anything is opened: unknown keys, wrong
 // types, unknown formats, missing required keys, a database directory that
 // does not exist. Every problem is reported (not just the first), each as
@@ -63,10 +69,22 @@ struct DaemonConfig {
   LogLevel log_level = LogLevel::kInfo;
 };
 
+// The nightly report of the previous local day (daemon/report/nightly.h).
+struct ReportConfig {
+  bool enabled = false;  // a [report] table was given
+  int at_hour = 3;
+  int at_minute = 0;
+  std::string timezone = "UTC";
+  std::string dir;  // absolute
+  std::vector<std::string> formats{"html", "md", "json"};  // "html", "md", "json"
+  int line = 0;  // where [report] starts
+};
+
 struct Config {
   std::string file;  // the config file as given
   DaemonConfig daemon;
   std::vector<SourceConfig> sources;
+  ReportConfig report;
 };
 
 // Settings given on culpritd's command line, which replace the file's.

@@ -14,6 +14,7 @@
 #include "daemon/correlate/correlator.h"
 #include "daemon/service/grpc_status.h"
 #include "daemon/service/report_convert.h"
+#include "daemon/service/report_request.h"
 #include "daemon/service/report_sink.h"
 #include "daemon/service/source_probe.h"
 
@@ -174,6 +175,43 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
         return;
       }
       CauseCountsToProto(*counts, response);
+      reactor->Finish(grpc::Status::OK);
+    });
+    if (!queued) {
+      reactor->Finish(BusyStatus());
+    }
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* Report(grpc::CallbackServerContext* context,
+                                   const v1::ReportRequest* request,
+                                   v1::ReportResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (!options_.make_report) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "reports are not enabled"));
+      return reactor;
+    }
+    auto spec = ReportSpecFromProto(*request, options_.report_timezone);
+    if (!spec.ok()) {
+      reactor->Finish(ToGrpcStatus(spec.status()));
+      return reactor;
+    }
+    // The report reads through its own read-only connection; the pool only
+    // keeps the work off gRPC's threads and bounds how much runs at once.
+    const bool queued = pool_.Submit([this, context, reactor, response, spec = *spec](
+                                         Result<store::EventQuery*> /*query*/) {
+      if (context->IsCancelled()) {
+        reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+        return;
+      }
+      auto document = options_.make_report(spec.from, spec.to, spec.format, spec.zone);
+      if (!document.ok()) {
+        reactor->Finish(ToGrpcStatus(document.status()));
+        return;
+      }
+      response->set_document(std::move(*document));
+      response->set_content_type(std::string(report::ContentType(spec.format)));
+      response->set_file_name(ReportFileName(spec));
       reactor->Finish(grpc::Status::OK);
     });
     if (!queued) {

@@ -12,12 +12,15 @@
 // calls, lets those in flight finish within a grace period, then joins.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "base/time_zone.h"
+#include "daemon/report/report_format.h"
 #include "daemon/service/query_pool.h"
 
 namespace culprit::correlate {
@@ -51,6 +54,13 @@ struct ServerOptions {
   // Stores submitted reports. Must outlive the Server; null: Submit answers
   // UNIMPLEMENTED.
   ReportSink* report_sink = nullptr;
+  // Renders the report of [from, to) (Report). Called on a query thread;
+  // must be thread-safe. Null: Report answers UNIMPLEMENTED.
+  std::function<Result<std::string>(Timestamp from, Timestamp to, report::ReportFormat format,
+                                    const TimeZone& zone)>
+      make_report;
+  // The zone of a Report whose request names none; must load.
+  std::string report_timezone = "UTC";
   int query_threads = 2;
   size_t max_queued_queries = 256;
 };

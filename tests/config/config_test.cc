@@ -276,5 +276,79 @@ TEST_F(ConfigTest, ExampleConfigIsValid) {
   EXPECT_GE(cfg->sources.size(), 5u);
 }
 
+TEST_F(ConfigTest, ReportTableIsRead) {
+  dir_.Write("reports/.keep", "");
+  auto cfg = Parse(R"(
+[daemon]
+database = "c.db"
+
+[report]
+at = "04:30"
+timezone = "Europe/Berlin"
+dir = "reports"
+formats = ["md", "json"]
+)");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().message();
+  const ReportConfig& r = cfg->report;
+  EXPECT_TRUE(r.enabled);
+  EXPECT_EQ(r.at_hour, 4);
+  EXPECT_EQ(r.at_minute, 30);
+  EXPECT_EQ(r.timezone, "Europe/Berlin");
+  EXPECT_EQ(r.dir, dir_.File("reports"));
+  EXPECT_EQ(r.formats, (std::vector<std::string>{"md", "json"}));
+  EXPECT_EQ(r.line, 5);
+
+  auto defaults = Parse("[daemon]\ndatabase = \"c.db\"\n[report]\ndir = \"reports\"\n");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().message();
+  EXPECT_EQ(defaults->report.at_hour, 3);
+  EXPECT_EQ(defaults->report.at_minute, 0);
+  EXPECT_EQ(defaults->report.timezone, "UTC");
+  EXPECT_EQ(defaults->report.formats, (std::vector<std::string>{"html", "md", "json"}));
+
+  auto none = Parse("[daemon]\ndatabase = \"c.db\"\n");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->report.enabled);
+}
+
+TEST_F(ConfigTest, ReportErrorsNameLineAndKey) {
+  dir_.Write("reports/.keep", "");
+  const struct {
+    const char* name;
+    std::string body;  // the [report] table's lines, from line 3
+    std::string error;
+  } cases[] = {
+      {"bad time", "at = \"25:00\"\ndir = \"reports\"",
+       "t.toml:4: report.at: \"25:00\" is not a time of day (HH:MM, 00:00 .. 23:59)"},
+      {"time not a string", "at = 3\ndir = \"reports\"",
+       "t.toml:4: report.at: must be a string, not an integer"},
+      {"unknown zone", "timezone = \"Mars/Olympus\"\ndir = \"reports\"",
+       "t.toml:4: report.timezone: unknown time zone \"Mars/Olympus\" (use \"UTC\", "
+       "\"local\", +HH:MM, or a name such as \"Europe/Berlin\")"},
+      {"missing dir", "at = \"03:00\"", "t.toml:3: report: missing required key \"dir\" (where "
+                                         "the reports are written)"},
+      {"dir does not exist", "dir = \"nowhere\"",
+       "t.toml:4: report.dir: directory \"" + dir_.File("nowhere") + "\" does not exist"},
+      {"unknown format", "dir = \"reports\"\nformats = [\"html\", \"pdf\"]",
+       "t.toml:5: report.formats[2]: \"pdf\" is not a report format (html, md, json)"},
+      {"format twice", "dir = \"reports\"\nformats = [\"md\", \"markdown\"]",
+       "t.toml:5: report.formats[2]: \"markdown\" is listed twice"},
+      {"empty formats", "dir = \"reports\"\nformats = []",
+       "t.toml:5: report.formats: must be a non-empty array such as [\"html\", \"md\", \"json\"]"},
+      {"unknown key", "dir = \"reports\"\nformat = [\"html\"]",
+       "t.toml:5: report.format: unknown key \"format\" (did you mean \"formats\"?)"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto cfg = Parse("[daemon]\ndatabase = \"c.db\"\n[report]\n" + c.body + "\n");
+    ASSERT_FALSE(cfg.ok());
+    // Line numbers above count from the [report] line (3) onwards.
+    EXPECT_EQ(cfg.status().message(), c.error);
+  }
+  auto not_table = Parse("report = \"daily\"\n[daemon]\ndatabase = \"c.db\"\n");
+  ASSERT_FALSE(not_table.ok());
+  EXPECT_EQ(not_table.status().message(),
+            "t.toml:1: report: must be a table ([report]), not a string");
+}
+
 }  // namespace
 }  // namespace culprit::config

@@ -6,8 +6,12 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "culprit/v1/culprit.grpc.pb.h"
 #include "daemon/correlate/correlator.h"
+#include "daemon/report/render.h"
+#include "daemon/report/sqlite_report_query.h"
 #include "daemon/service/source_probe.h"
 #include "daemon/store/database.h"
 #include "daemon/store/source_registry.h"
@@ -65,6 +69,12 @@ class ServerTest : public ::testing::Test {
     correlator_ = std::make_unique<correlate::Correlator>(std::vector<correlate::SourceInfo>{
         {(*ids)[0], "access", "nginx_combined", {443}, std::nullopt}});
     options.correlator = correlator_.get();
+    options.make_report = [path, this](Timestamp from, Timestamp to, report::ReportFormat format,
+                                       const TimeZone& zone) -> Result<std::string> {
+      CULPRIT_ASSIGN_OR_RETURN(
+          auto data, report::BuildReportFromDatabase(path, {from, to, clock_.Now(), zone}));
+      return report::Render(data, format);
+    };
     auto server = Server::Start(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status().message();
     server_ = std::move(*server);
@@ -323,7 +333,11 @@ TEST_F(ServerTest, SearchEventsStreamsTheRangeAndNamesBadFields) {
                             "(1795464090000000, 1000000, 1, 1, 0, 1, 0, "
                             "X'00000000000000000000ffffc6336407', 40001, 'one'),"
                             "(1795464091000000, 1000000, 1, 1, 10, 2, 5, "
-                            "X'00000000000000000000ffffc6336407', NULL, 'two \xff');")
+                            "X'00000000000000000000ffffc6336407', NULL, 'two \xff');"
+                            // Rows written outside a transaction of the
+                            // writer (seq 0) are found through their spans.
+                            "INSERT INTO event_spans (second, seq) VALUES (1795464090, 0), "
+                            "(1795464091, 0);")
                     .ok());
   }
   auto stub = v1::Culprit::NewStub(channel_);
@@ -420,6 +434,60 @@ TEST_F(ServerTest, TopCausesCountsAndValidatesTheRange) {
   const grpc::Status st = stub->TopCauses(&ctx2, req, &resp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(st.error_message(), "top.to: is before from");
+}
+
+TEST_F(ServerTest, ReportRendersTheDocumentAndNamesBadFields) {
+  auto stub = v1::Culprit::NewStub(channel_);
+  const auto call = [&](const v1::ReportRequest& req, v1::ReportResponse* resp) {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    return stub->Report(&ctx, req, resp);
+  };
+  v1::ReportRequest req;
+  req.mutable_from()->set_seconds(1795132800);  // 2026-11-20T00:00:00Z
+  req.mutable_to()->set_seconds(1795219200);
+  req.set_format("json");
+  v1::ReportResponse resp;
+  grpc::Status st = call(req, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(resp.content_type(), "application/json");
+  EXPECT_EQ(resp.file_name(), "culprit-report-2026-11-20.json");
+  EXPECT_NE(resp.document().find("\"version\": 1"), std::string::npos);
+  EXPECT_NE(resp.document().find("\"empty\": true"), std::string::npos);
+
+  req.set_format("");  // html by default
+  req.set_timezone("+02:00");
+  st = call(req, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(resp.content_type(), "text/html; charset=utf-8");
+  EXPECT_EQ(resp.file_name(), "culprit-report-2026-11-20_2026-11-21.html");
+  EXPECT_EQ(resp.document().rfind("<!DOCTYPE html>", 0), 0u);
+
+  const struct {
+    const char* name;
+    std::function<void(v1::ReportRequest*)> edit;
+    std::string message;
+  } cases[] = {
+      {"no from", [](v1::ReportRequest* r) { r->clear_from(); }, "report.from: required"},
+      {"no to", [](v1::ReportRequest* r) { r->clear_to(); }, "report.to: required"},
+      {"to before from", [](v1::ReportRequest* r) { r->mutable_to()->set_seconds(1795132800); },
+       "report.to: 2026-11-20T00:00:00Z is not after from (2026-11-20T00:00:00Z)"},
+      {"too long",
+       [](v1::ReportRequest* r) { r->mutable_to()->set_seconds(1795132800 + 367 * 86400); },
+       "report.to: the period is longer than 366 days"},
+      {"format", [](v1::ReportRequest* r) { r->set_format("pdf"); },
+       "report.format: \"pdf\" is not a report format (html, md, json)"},
+      {"timezone", [](v1::ReportRequest* r) { r->set_timezone("Mars/Olympus"); },
+       "report.timezone: unknown time zone \"Mars/Olympus\""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    v1::ReportRequest bad = req;
+    c.edit(&bad);
+    st = call(bad, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), c.message);
+  }
 }
 
 }  // namespace
