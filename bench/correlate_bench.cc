@@ -5,8 +5,8 @@
 //   correlate_bench [--events N[,N...]] [--queries Q] [--dir DIR]
 //                   [--ingest-rate LINES_PER_S] [--request-ids 0|1] [--cause-index 0|1]
 //
-// For each size the database is built once, by direct INSERTs (like
-// ingest_bench's Preload()): events at 2,000 req/s ending at 2026-11-23
+// For each size the database is built once, through the production
+// EventWriter (bench/bench_store.h, as ingest_bench's Preload()): events at 2,000 req/s ending at 2026-11-23
 // 20:00:00 UTC (1M = 8.3 min of traffic, 10M = 83 min), client addresses
 // from ingest_bench's skewed population of 200k with 10 % IPv6, with port,
 // server port 443, connection and (by default) request ids as an nginx
@@ -42,6 +42,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -55,6 +56,7 @@
 #include "base/ip_address.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "bench/bench_store.h"
 #include "daemon/correlate/correlator.h"
 #include "daemon/ingest/ingester.h"
 #include "daemon/ingest/source_reader.h"
@@ -189,37 +191,23 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
   if (!ids.ok()) return false;
   out->access_id = (*ids)[0];
   out->error_id = (*ids)[1];
-  int64_t file_ids[2];
-  for (int s = 0; s < 2; ++s) {
-    if (!(*db)->Exec("INSERT INTO checkpoints (source_id, path, dev, inode, fingerprint, offset, "
-                     "active, updated_us) VALUES (" + std::to_string((*ids)[s]) +
-                     ", '/var/log/nginx/preloaded." + std::to_string(s) +
-                     "', 0, 0, X'', 0, 0, 0)").ok()) {
-      return false;
-    }
-    file_ids[s] = (*db)->LastInsertRowid();
-  }
-  auto stmt = (*db)->Prepare(
-      "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, kind, cause, "
-      "client_ip, client_port, server_port, status, conn_id, request_id, phase, message, raw) "
-      "VALUES (?, 1000000, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!stmt.ok()) return false;
+  auto writer = store::EventWriter::Create(db->get(), &clock);
+  if (!writer.ok()) return false;
+  bench::StoreFiller filler(writer->get(), {out->access_id, out->error_id},
+                            {"/var/log/nginx/access.log.1", "/var/log/nginx/error.log.1"});
 
   std::mt19937_64 rng(7);
   std::mt19937_64 pick(11);
   const size_t k_uniform = queries * 6 / 10 + kWarmup;
   const size_t k_caused = queries * 3 / 10 + kWarmup;
   const int64_t start_us = (kEndSec * 1000000) - n * (1000000 / kStoredRate);
-  int64_t offsets[2] = {0, 0};
   int64_t seen = 0;
   int64_t next_process_us = start_us + 300'000'000;
-  std::string raw;
   char line[768];
   char rid[40];
   const auto t0 = SteadyClock::now();
-  for (int64_t done = 0; done < n;) {
-    if (!(*db)->Exec("BEGIN").ok()) return false;
-    for (int batch = 0; batch < 100000 && done < n; ++batch, ++done) {
+  for (int64_t done = 0; done < n; ++done) {
+    {
       const int64_t ts_us = start_us + done * (1000000 / kStoredRate);
       const int64_t ts_sec_us = ts_us / 1000000 * 1000000;  // the log has seconds
       const int64_t sec = ts_us / 1000000;
@@ -230,21 +218,15 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
       const uint16_t port = static_cast<uint16_t>(1024 + rng() % 60000);
       const int64_t conn = 1'000'000 + done / 3;
       Cause cause = Cause::kNone;
-      bool ok = true;
       if (ts_us >= next_process_us) {  // a reload: old workers shut down
         next_process_us += 600'000'000;
         std::snprintf(line, sizeof line,
                       "%s [notice] 2113#2113: gracefully shutting down", LogTime(sec).c_str());
-        ok = stmt->BindInt(0, ts_sec_us).ok() && stmt->BindInt(1, out->error_id).ok() &&
-             stmt->BindInt(2, file_ids[1]).ok() && stmt->BindInt(3, offsets[1]).ok() &&
-             stmt->BindInt(4, static_cast<int>(EventKind::kProcess)).ok() &&
-             stmt->BindInt(5, static_cast<int>(Cause::kServerShutdown)).ok() &&
-             stmt->BindNull(6).ok() && stmt->BindNull(7).ok() && stmt->BindNull(8).ok() &&
-             stmt->BindNull(9).ok() && stmt->BindNull(10).ok() && stmt->BindNull(11).ok() &&
-             stmt->BindNull(12).ok() && stmt->BindText(13, "gracefully shutting down").ok() &&
-             stmt->BindText(14, line).ok() && stmt->Run().ok();
-        offsets[1] += static_cast<int64_t>(std::strlen(line)) + 1;
-        if (!ok) return false;
+        parsers::Event& e = filler.Add(1, line);
+        e.time = FromUnixMicros(ts_sec_us);
+        e.kind = EventKind::kProcess;
+        e.cause = Cause::kServerShutdown;
+        e.message = "gracefully shutting down";
       }
       if (roll < 6) {  // an nginx error-log line about this client
         const ErrorKind& ek = kErrorKinds[rng() % 4];
@@ -255,17 +237,15 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
                       "host: \"shop.example\"",
                       LogTime(sec).c_str(), conn, ek.text, ip_text.c_str(), kPaths[rng() % 9],
                       "/");
-        const std::string conn_id = std::to_string(conn);
-        ok = stmt->BindInt(0, ts_sec_us).ok() && stmt->BindInt(1, out->error_id).ok() &&
-             stmt->BindInt(2, file_ids[1]).ok() && stmt->BindInt(3, offsets[1]).ok() &&
-             stmt->BindInt(4, static_cast<int>(EventKind::kError)).ok() &&
-             stmt->BindInt(5, static_cast<int>(cause)).ok() &&
-             stmt->BindBlob(6, ip->Key()).ok() && stmt->BindNull(7).ok() &&
-             stmt->BindInt(8, 443).ok() && stmt->BindNull(9).ok() &&
-             stmt->BindText(10, conn_id).ok() && stmt->BindNull(11).ok() &&
-             stmt->BindTextStatic(12, ek.phase).ok() && stmt->BindTextStatic(13, ek.text).ok() &&
-             stmt->BindText(14, line).ok() && stmt->Run().ok();
-        offsets[1] += static_cast<int64_t>(std::strlen(line)) + 1;
+        parsers::Event& e = filler.Add(1, line);
+        e.time = FromUnixMicros(ts_sec_us);
+        e.kind = EventKind::kError;
+        e.cause = cause;
+        e.client_ip = *ip;
+        e.server_port = 443;
+        e.conn_id = std::to_string(conn);
+        e.phase = ek.phase;
+        e.message = ek.text;
       } else {  // an access-log line
         int status = kPlainStatus[rng() % 20];
         if (roll < 30) {
@@ -279,20 +259,17 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
                       "conn=%" PRId64 " sport=443 rid=%s",
                       ip_text.c_str(), LogTime(sec).c_str(), kPaths[rng() % 9], status,
                       static_cast<int>(rng() % 40000), kAgents[rng() % 4], port, conn, rid);
-        const std::string conn_id = std::to_string(conn);
-        ok = stmt->BindInt(0, ts_sec_us).ok() && stmt->BindInt(1, out->access_id).ok() &&
-             stmt->BindInt(2, file_ids[0]).ok() && stmt->BindInt(3, offsets[0]).ok() &&
-             stmt->BindInt(4, static_cast<int>(EventKind::kRequest)).ok() &&
-             stmt->BindInt(5, static_cast<int>(cause)).ok() &&
-             stmt->BindBlob(6, ip->Key()).ok() && stmt->BindInt(7, port).ok() &&
-             stmt->BindInt(8, 443).ok() && stmt->BindInt(9, status).ok() &&
-             stmt->BindText(10, conn_id).ok() &&
-             (request_ids ? stmt->BindText(11, rid) : stmt->BindNull(11)).ok() &&
-             stmt->BindNull(12).ok() && stmt->BindNull(13).ok() &&
-             stmt->BindText(14, line).ok() && stmt->Run().ok();
-        offsets[0] += static_cast<int64_t>(std::strlen(line)) + 1;
+        parsers::Event& e = filler.Add(0, line);
+        e.time = FromUnixMicros(ts_sec_us);
+        e.kind = EventKind::kRequest;
+        e.cause = cause;
+        e.client_ip = *ip;
+        e.client_port = port;
+        e.server_port = 443;
+        e.status = status;
+        e.conn_id = std::to_string(conn);
+        if (request_ids) e.request_id = rid;
       }
-      if (!ok) return false;
       ++seen;
       const uint16_t sample_port = roll < 6 ? 0 : port;
       Reservoir(&out->uniform, k_uniform, seen, {ip_text, sample_port, ts_sec_us}, pick);
@@ -302,8 +279,8 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
                   pick);
       }
     }
-    if (!(*db)->Exec("COMMIT").ok()) return false;
   }
+  if (!filler.Flush()) return false;
   std::printf("  built: %" PRId64 " events (%" PRId64 " with a cause) over %.1f min of traffic "
               "in %.1f s, db+wal %.0f MB\n",
               n, out->with_cause, n / static_cast<double>(kStoredRate) / 60, Since(t0),
@@ -363,6 +340,13 @@ class TimedQuery final : public store::EventQuery {
   Result<std::vector<store::SourceStats>> ListSources() override { return q_->ListSources(); }
   Result<std::vector<store::CauseCount>> CountCauses(Timestamp from, Timestamp to) override {
     return q_->CountCauses(from, to);
+  }
+  Result<int64_t> CountCausedEvents(const store::EventFilter& f) override {
+    const auto t0 = SteadyClock::now();
+    auto r = q_->CountCausedEvents(f);
+    us[kClient] += std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
+    ++calls[kClient];
+    return r;
   }
   Result<std::vector<store::StoredEvent>> FindEvents(const store::EventFilter& f) override {
     const Shape shape = f.client_ip || f.client_prefix ? kClient
@@ -574,7 +558,11 @@ int RunSize(int64_t n, size_t queries, const std::string& dir, int64_t rate, boo
   LoopResult busy;
   if (!RunWhileIngesting(db_path, live_log, b, rate, correlator, reports, &busy)) return 1;
   PrintLoop("ingesting", n, busy);
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+  // CULPRIT_BENCH_KEEP=1 keeps the database for a look with sqlite3.
+  const char* keep = std::getenv("CULPRIT_BENCH_KEEP");
+  if (keep == nullptr || std::string(keep) != "1") {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+  }
   return idle.errors + busy.errors == 0 ? 0 : 1;
 }
 

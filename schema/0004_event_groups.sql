@@ -11,14 +11,16 @@
 --     ordinary events sorted by client address and packed
 --     (daemon/store/event_codec.h) into rows of at least 32 events, a
 --     client's events never split across two rows. Keys arrive in order
---     (seq leads), so filling the table is an append, and a transaction
---     writes one row per 32 events or more instead of one per event.
+--     (seq leads, then the addresses), so filling the table and its index
+--     are appends, and a transaction writes one row per 32 events or more
+--     instead of one per event.
 -- A lookup by client and window lists the window's transactions from
 -- event_spans and reads, for each, the client's `events` rows and the one
 -- group whose address range holds the client. Rows stored before this
 -- version stay in `events`.
 
 CREATE TABLE event_groups (
+  id INTEGER PRIMARY KEY,
   seq INTEGER NOT NULL,
   -- The lowest and highest client address key of the group's events
   -- (16-byte keys; an empty blob for events without a client address,
@@ -27,9 +29,21 @@ CREATE TABLE event_groups (
   client_hi BLOB NOT NULL,
   -- How many events `data` holds.
   count INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  PRIMARY KEY (seq, client_lo)
-) STRICT, WITHOUT ROWID;
+  -- The distinct client address keys of the group, 16 bytes each, in
+  -- order: a lookup tests membership here (instr) before it reads `data`,
+  -- which comes last so that test never reads the packed events.
+  clients BLOB NOT NULL,
+  data BLOB NOT NULL
+) STRICT;
+-- A rowid table with a narrow index rather than WITHOUT ROWID: rows of
+-- several kilobytes would make every key of a WITHOUT ROWID b-tree that
+-- large, and a seek would read them.
+CREATE INDEX event_groups_by_seq ON event_groups (seq, client_lo, client_hi);
+
+-- Since this version `events` holds events with a cause only, so indexes
+-- on it are cheap: chains by request id, and host-wide lookups by cause.
+CREATE INDEX events_by_request_id ON events (request_id, ts_us) WHERE request_id IS NOT NULL;
+CREATE INDEX events_with_cause_by_cause ON events (cause, ts_us) WHERE cause <> 0;
 
 -- Event ids are assigned by the writer, from one sequence shared by
 -- `events` rows and grouped events (ids increase in insertion order).

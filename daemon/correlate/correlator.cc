@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "daemon/correlate/explain.h"
@@ -21,6 +22,10 @@ constexpr double kNoneBaseline = 3.5;
 // How far before the report a connection's lines may lie (the accept time
 // HAProxy logs, the last request before an idle reuse).
 constexpr Duration kLookBefore = seconds(30);
+// At most this many client events per lookup (see Run::Go()), and of the
+// client's events near the reported moment whatever their port.
+constexpr size_t kMaxClientEvents = 2000;
+constexpr size_t kMaxNearbyEvents = 300;
 constexpr size_t kMaxChainQueries = 6;
 
 Duration Abs(Duration d) { return d < Duration(0) ? -d : d; }
@@ -391,16 +396,48 @@ void Run::InferIdle() {
 Result<Diagnosis> Run::Go() {
   const Timestamp t = r_.reported_at;
   const Duration before = std::min(u_ + kLookBefore, options_.max_window + kLookBefore);
+  // The client's events, in up to three lookups that stay cheap for a busy
+  // address (a NAT or a proxy can send thousands of requests a minute):
+  //   every event with a cause in the whole window;
+  //   every event near the reported moment, newest first, bounded;
+  //   with a known port, that port's events in the whole window (the last
+  //   request on the connection, for an idle-timeout inference).
   store::EventFilter f;
   f.client_ip = r_.client_ip;
   f.from = t - before;
   f.to = t + u_ + seconds(5);
-  f.limit = 5000;
-  auto client = q_.FindEvents(f);
-  if (!client.ok()) {
-    return Status(client.status().code(), "client events: " + client.status().message());
+  f.with_cause_only = true;
+  f.limit = kMaxClientEvents;
+  std::vector<store::EventFilter> lookups = {f};
+  f.with_cause_only = false;
+  f.from = t - u_ - seconds(2);
+  f.to = t + u_ + seconds(2);
+  f.newest_first = true;
+  // With the port known, that port's events come from the next lookup; the
+  // others here only tell of the client's other connections.
+  f.limit = r_.client_port != 0 ? kMaxNearbyEvents / 3 : kMaxNearbyEvents;
+  lookups.push_back(f);
+  if (r_.client_port != 0) {
+    f.from = t - before;
+    f.to = t + u_ + seconds(5);
+    f.client_port = r_.client_port;
+    f.limit = kMaxClientEvents;
+    lookups.push_back(f);
   }
-  client_events_ = std::move(*client);
+  std::set<int64_t> have;
+  for (const store::EventFilter& lookup : lookups) {
+    auto found = q_.FindEvents(lookup);
+    if (!found.ok()) {
+      return Status(found.status().code(), "client events: " + found.status().message());
+    }
+    for (StoredEvent& e : *found) {
+      if (have.insert(e.id).second) client_events_.push_back(std::move(e));
+    }
+  }
+  std::sort(client_events_.begin(), client_events_.end(),
+            [](const StoredEvent& a, const StoredEvent& b) {
+              return std::tie(a.event.time, a.id) < std::tie(b.event.time, b.id);
+            });
 
   store::EventFilter h;
   h.from = t - u_ - seconds(5);
@@ -491,13 +528,11 @@ Result<Diagnosis> Run::Go() {
   sim.client_ip = r_.client_ip;
   sim.from = t - options_.similar_lookback;
   sim.to = t + u_;
-  sim.with_cause_only = true;
-  sim.limit = 10000;
-  auto similar = q_.FindEvents(sim);
+  auto similar = q_.CountCausedEvents(sim);
   if (!similar.ok()) {
     return Status(similar.status().code(), "similar events: " + similar.status().message());
   }
-  d.similar_recent = static_cast<int>(similar->size());
+  d.similar_recent = static_cast<int>(std::min<int64_t>(*similar, INT32_MAX));
   return d;
 }
 

@@ -53,15 +53,15 @@ class Reader {
     const uint64_t v = Varint();
     return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
   }
-  void Bytes(std::string* out) {
+  std::string_view Bytes() {
     const uint64_t n = Varint();
     if (!ok_ || n > in_->size()) {
       Fail();
-      out->clear();
-      return;
+      return {};
     }
-    out->assign(in_->data(), n);
+    const std::string_view v = in_->substr(0, n);
     in_->remove_prefix(n);
+    return v;
   }
   bool Raw16(IpAddress::KeyBytes* key) {
     if (in_->size() < key->size()) return Fail() != 0;
@@ -125,6 +125,23 @@ void AppendPackedEvent(const PackedEventOrigin& origin, const parsers::Event& e,
 }
 
 bool ReadPackedEvent(std::string_view* in, StoredEvent* out) {
+  PackedStrings strings;
+  const bool ok = ReadPackedEvent(in, out, &strings);
+  AssignStrings(strings, out);
+  return ok;
+}
+
+void AssignStrings(const PackedStrings& s, StoredEvent* out) {
+  parsers::Event& e = out->event;
+  e.conn_id.assign(s.conn_id);
+  e.request_id.assign(s.request_id);
+  e.phase.assign(s.phase);
+  e.detail.assign(s.detail);
+  e.message.assign(s.message);
+  out->raw.assign(s.raw);
+}
+
+bool ReadPackedEvent(std::string_view* in, StoredEvent* out, PackedStrings* strings) {
   Reader r(in);
   parsers::Event& e = out->event;
   out->id = r.Signed();
@@ -161,13 +178,14 @@ bool ReadPackedEvent(std::string_view* in, StoredEvent* out) {
   if (presence & kHasBytesIn) e.bytes_in = r.Signed();
   e.bytes_out.reset();
   if (presence & kHasBytesOut) e.bytes_out = r.Signed();
-  r.Bytes(&e.conn_id);
-  r.Bytes(&e.request_id);
-  r.Bytes(&e.phase);
-  r.Bytes(&e.detail);
-  r.Bytes(&e.message);
-  r.Bytes(&out->raw);
+  strings->conn_id = r.Bytes();
+  strings->request_id = r.Bytes();
+  strings->phase = r.Bytes();
+  strings->detail = r.Bytes();
+  strings->message = r.Bytes();
+  strings->raw = r.Bytes();
   e.extra.clear();
+  if (!r.ok()) *strings = {};
   return r.ok();
 }
 

@@ -97,6 +97,11 @@ class EventQuery {
   // sense (to < from, limit 0), UNAVAILABLE/INTERNAL from the database.
   virtual Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) = 0;
 
+  // How many events with a cause match `filter` (filter.with_cause_only is
+  // implied; limit and order are ignored). Counts without reading the
+  // events. Errors as FindEvents().
+  virtual Result<int64_t> CountCausedEvents(const EventFilter& filter) = 0;
+
   // Per cause (NONE excluded for events, NONE_ON_SERVER included for
   // reports): counts of reports seen in [from, to] and of events in it, by
   // cause code. Causes with no count are left out. Scans the range's index

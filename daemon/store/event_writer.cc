@@ -17,7 +17,8 @@ constexpr char kInsertEventSql[] =
     "bytes_in, bytes_out, phase, detail, message, flags, extra, raw, seq) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kInsertGroupSql[] =
-    "INSERT INTO event_groups (seq, client_lo, client_hi, count, data) VALUES (?, ?, ?, ?, ?)";
+    "INSERT INTO event_groups (seq, client_lo, client_hi, count, clients, data) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
 // Events per event_groups row (more when a client's events run past it):
 // big enough that a transaction writes few rows, small enough that a
 // lookup decodes little beside the client's own events.
@@ -354,10 +355,12 @@ Status EventWriter::WriteGroups() {
     // A group: at least kGroupEvents events, and never part of a client's
     // events (a lookup reads exactly one group per transaction).
     group_data_.clear();
+    group_clients_.clear();
     size_t j = i;
     while (j < grouped_.size() &&
            (j - i < kGroupEvents || same_client(grouped_[j], grouped_[j - 1]))) {
       const GroupedEvent& g = grouped_[j];
+      if (j == i || !same_client(g, grouped_[j - 1])) group_clients_.append(key(g));
       AppendPackedEvent(g.origin, *g.event, g.flags, g.raw, &group_data_);
       ++j;
     }
@@ -365,7 +368,8 @@ Status EventWriter::WriteGroups() {
     CULPRIT_RETURN_IF_ERROR(insert.BindBlob(1, AsBytes(key(grouped_[i]))));
     CULPRIT_RETURN_IF_ERROR(insert.BindBlob(2, AsBytes(key(grouped_[j - 1]))));
     CULPRIT_RETURN_IF_ERROR(insert.BindInt(3, static_cast<int64_t>(j - i)));
-    CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(4, AsBytes(group_data_)));
+    CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(4, AsBytes(group_clients_)));
+    CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(5, AsBytes(group_data_)));
     CULPRIT_RETURN_IF_ERROR(insert.Run());
     i = j;
   }

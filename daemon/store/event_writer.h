@@ -120,7 +120,8 @@ class EventWriter {
     uint64_t key_lo = 0;
   };
   std::vector<GroupedEvent> grouped_;
-  std::string group_data_;  // reused buffer
+  std::string group_data_;     // reused buffers
+  std::string group_clients_;
 };
 
 }  // namespace culprit::store

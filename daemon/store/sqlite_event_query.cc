@@ -55,7 +55,8 @@ Status BindArgs(sqlite::Stmt& stmt, const Args& args) {
 
 // Whether a decoded grouped event passes the filter (the query chose the
 // transactions and the groups whose address range may hold the client).
-bool Matches(const EventFilter& f, int64_t from, int64_t to, const StoredEvent& se) {
+bool Matches(const EventFilter& f, int64_t from, int64_t to, const StoredEvent& se,
+             const PackedStrings& strings) {
   const parsers::Event& e = se.event;
   if (f.client_ip && e.client_ip != f.client_ip) return false;
   if (f.client_prefix && !(e.client_ip && f.client_prefix->Contains(*e.client_ip))) return false;
@@ -65,8 +66,8 @@ bool Matches(const EventFilter& f, int64_t from, int64_t to, const StoredEvent& 
   if (f.server_port != 0 && e.server_port != f.server_port) return false;
   if (f.source_id && se.source_id != *f.source_id) return false;
   if (f.kind && e.kind != *f.kind) return false;
-  if (!f.conn_id.empty() && e.conn_id != f.conn_id) return false;
-  if (!f.request_id.empty() && e.request_id != f.request_id) return false;
+  if (!f.conn_id.empty() && strings.conn_id != f.conn_id) return false;
+  if (!f.request_id.empty() && strings.request_id != f.request_id) return false;
   return true;
 }
 
@@ -92,9 +93,13 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
     // whose address range can hold the client: the last starting at or
     // below it (a client's events are never split across groups).
     q.sql =
-        "SELECT (SELECT CASE WHEN g.client_hi >= ?3 THEN g.data END FROM event_groups g "
-        "WHERE g.seq = s.seq AND g.client_lo <= ?3 ORDER BY g.client_lo DESC LIMIT 1) "
-        "FROM (SELECT DISTINCT seq FROM event_spans WHERE second BETWEEN ?1 AND ?2) s";
+        "SELECT data FROM event_groups WHERE id IN (SELECT (SELECT CASE WHEN g.client_hi >= ?3 "
+        "THEN g.id END FROM event_groups g WHERE g.seq = s.seq AND g.client_lo <= ?3 "
+        "ORDER BY g.client_lo DESC LIMIT 1) "
+        "FROM (SELECT DISTINCT seq FROM event_spans WHERE second BETWEEN ?1 AND ?2) s) "
+        // The group's address list, read without its events: skip groups
+        // whose range holds the address but not the client.
+        "AND instr(clients, ?3) > 0";
   } else {
     q.sql =
         "SELECT data FROM event_groups "
@@ -128,36 +133,44 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
   const int64_t to = ToUnixMicros(f.to);
   const Before before{f.newest_first};
   std::map<int64_t, std::string> paths;
+  // The best `limit` events so far, as a heap whose front is the one that
+  // would be cut first: an event that would not make the cut is skipped
+  // before its strings are copied, so a busy address costs little.
+  std::vector<StoredEvent> kept;
   StoredEvent se;
+  PackedStrings strings;
   while (true) {
     CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
-    if (stmt.ColumnIsNull(0)) continue;  // no group of this transaction holds the client
+    if (stmt.ColumnIsNull(0)) continue;
     const auto blob = stmt.ColumnBlob(0);
     std::string_view data(reinterpret_cast<const char*>(blob.data()), blob.size());
     while (!data.empty()) {
       // A group this binary cannot decode is skipped, not fatal: the rest
       // of the answer is still right.
-      if (!ReadPackedEvent(&data, &se)) break;
-      if (!Matches(f, from, to, se)) continue;
+      if (!ReadPackedEvent(&data, &se, &strings)) break;
+      if (!Matches(f, from, to, se, strings)) continue;
+      if (kept.size() >= f.limit && !before(se, kept.front())) continue;
+      AssignStrings(strings, &se);
       auto [it, fresh] = paths.try_emplace(se.file_id);
       if (fresh) {
         CULPRIT_ASSIGN_OR_RETURN(it->second, FilePath(se.file_id));
       }
       se.path = it->second;
-      out->push_back(se);
-      // Keep memory bounded on long ranges: trim to the first `limit`.
-      if (out->size() >= 2 * f.limit + 1024) {
-        std::nth_element(out->begin(), out->begin() + static_cast<ptrdiff_t>(f.limit),
-                         out->end(), before);
-        out->resize(f.limit);
+      if (kept.size() >= f.limit) {
+        std::pop_heap(kept.begin(), kept.end(), before);
+        kept.back() = se;
+      } else {
+        kept.push_back(se);
       }
+      std::push_heap(kept.begin(), kept.end(), before);
     }
   }
+  for (StoredEvent& e : kept) out->push_back(std::move(e));
   return Status::Ok();
 }
 
-Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& f) {
+Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& f, bool count) {
   const int64_t from = ToUnixMicros(f.from);
   const int64_t to = ToUnixMicros(f.to);
   if (to < from) return Status::InvalidArgument("filter: the end of the time range is before its start");
@@ -167,6 +180,7 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
   }
   Query q;
   const bool causes_only = f.with_cause_only || (f.cause && *f.cause != Cause::kNone);
+  bool kind_added = false;
   if (causes_only) {
     // Events with a cause have their own (partial) indexes: a few percent
     // of all rows, so a window or a client's hour is read without touching
@@ -175,17 +189,22 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
     const std::string from_clause = " FROM events e JOIN";
     const size_t at = sql.find(from_clause);
     const bool by_client = f.client_ip || f.client_prefix;
-    const bool by_kind = !by_client && f.kind;
+    const bool by_request = !by_client && !f.request_id.empty();
+    const bool by_kind = !by_client && !by_request && f.kind;
+    const bool by_cause = !by_client && !by_request && !by_kind && f.cause;
     sql.replace(at, from_clause.size(),
-                by_client ? " FROM events e INDEXED BY events_with_cause_by_client JOIN"
-                : by_kind ? " FROM events e INDEXED BY events_with_cause_by_kind JOIN"
-                          : " FROM events e INDEXED BY events_with_cause_by_time JOIN");
+                by_client    ? " FROM events e INDEXED BY events_with_cause_by_client JOIN"
+                : by_request ? " FROM events e INDEXED BY events_by_request_id JOIN"
+                : by_kind    ? " FROM events e INDEXED BY events_with_cause_by_kind JOIN"
+                : by_cause   ? " FROM events e INDEXED BY events_with_cause_by_cause JOIN"
+                             : " FROM events e INDEXED BY events_with_cause_by_time JOIN");
     q.sql = sql + " WHERE e.cause <> 0";
     if (by_kind) {
       // Host-wide events (kind process) are a handful among the caused
       // ones: seek to them instead of filtering the window.
       q.sql += " AND e.kind = ?";
       q.args.emplace_back(static_cast<int64_t>(*f.kind));
+      kind_added = true;
     }
     if (f.client_ip) {
       q.sql += " AND e.client_ip = ?";
@@ -226,7 +245,7 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
   if (f.client_port != 0) add_int(" AND e.client_port = ?", f.client_port);
   if (f.server_port != 0) add_int(" AND e.server_port = ?", f.server_port);
   if (f.source_id) add_int(" AND e.source_id = ?", *f.source_id);
-  if (f.kind && !(causes_only && !f.client_ip && !f.client_prefix)) {
+  if (f.kind && !kind_added) {
     add_int(" AND e.kind = ?", static_cast<int64_t>(*f.kind));
   }
   if (f.cause) add_int(" AND e.cause = ?", static_cast<int64_t>(*f.cause));
@@ -237,6 +256,13 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
   if (!f.request_id.empty()) {
     q.sql += " AND e.request_id = ?";
     q.args.emplace_back(f.request_id);
+  }
+  if (count) {
+    // The same rows, counted: no columns, no join, no order.
+    const std::string join = " JOIN checkpoints c ON c.id = e.file_id";
+    q.sql.replace(q.sql.find(join), join.size(), "");
+    q.sql.replace(0, q.sql.find(" FROM events e"), "SELECT COUNT(*)");
+    return q;
   }
   q.sql += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
   q.sql += " LIMIT ?";
@@ -299,6 +325,16 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
   }
   std::sort(out.begin(), out.end(), before);
   return out;
+}
+
+Result<int64_t> SqliteEventQuery::CountCausedEvents(const EventFilter& filter) {
+  EventFilter f = filter;
+  f.with_cause_only = true;
+  CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(f, /*count=*/true));
+  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(q.sql));
+  CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q.args));
+  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.ColumnInt(0) : 0;
 }
 
 Result<std::vector<CauseCount>> SqliteEventQuery::CountCauses(Timestamp from, Timestamp to) {

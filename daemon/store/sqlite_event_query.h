@@ -27,6 +27,7 @@ class SqliteEventQuery final : public EventQuery {
 
   Result<std::vector<SourceStats>> ListSources() override;
   Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) override;
+  Result<int64_t> CountCausedEvents(const EventFilter& filter) override;
   Result<std::vector<CauseCount>> CountCauses(Timestamp from, Timestamp to) override;
 
   // The SQL and bindings FindEvents() runs for `filter` (for EXPLAIN QUERY
@@ -35,7 +36,8 @@ class SqliteEventQuery final : public EventQuery {
     std::string sql;
     std::vector<std::variant<int64_t, std::string, IpAddress::KeyBytes>> args;  // in order
   };
-  static Result<Query> BuildQuery(const EventFilter& filter);
+  // With `count`, the query counts the matching rows instead.
+  static Result<Query> BuildQuery(const EventFilter& filter, bool count = false);
   // The SQL that reads the event_groups rows (ordinary events, schema 4)
   // `filter` may match, or nullopt when it asks only for events with a
   // cause. Rows hold packed events: FindEvents() decodes and filters them.

@@ -70,6 +70,17 @@ Result<std::vector<store::StoredEvent>> FakeEventQuery::FindEvents(
   return out;
 }
 
+Result<int64_t> FakeEventQuery::CountCausedEvents(const store::EventFilter& filter) {
+  ++find_calls_;
+  if (!fail_.ok()) return fail_;
+  if (filter.to < filter.from) return Status::InvalidArgument("filter: to is before from");
+  store::EventFilter f = filter;
+  f.with_cause_only = true;
+  int64_t n = 0;
+  for (const store::StoredEvent& e : events_) n += Matches(f, e) ? 1 : 0;
+  return n;
+}
+
 Result<std::vector<store::CauseCount>> FakeEventQuery::CountCauses(Timestamp from, Timestamp to) {
   std::map<int, store::CauseCount> counts;
   for (const store::StoredEvent& e : events_) {

@@ -30,6 +30,7 @@ class FakeEventQuery : public store::EventQuery {
   Result<std::vector<store::SourceStats>> ListSources() override;
   Result<std::vector<store::StoredEvent>> FindEvents(const store::EventFilter& filter) override;
   // Counts the held events with a cause in the range (no reports here).
+  Result<int64_t> CountCausedEvents(const store::EventFilter& filter) override;
   Result<std::vector<store::CauseCount>> CountCauses(Timestamp from, Timestamp to) override;
 
   size_t find_calls() const { return find_calls_; }

@@ -231,6 +231,17 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
   EXPECT_NE(plan.find("SEARCH event_spans USING PRIMARY KEY (second>? AND second<?)"),
             std::string::npos)
       << plan;
+  // Ordinary events: per transaction one seek for the group that may hold
+  // the client, then that group's row by id.
+  const auto gq = SqliteEventQuery::BuildGroupQuery(f);
+  ASSERT_TRUE(gq.has_value());
+  const std::string gplan = Plan(*db_, *gq);
+  EXPECT_NE(gplan.find("USING COVERING INDEX event_groups_by_seq (seq=? AND client_lo<?)"),
+            std::string::npos)
+      << gplan;
+  EXPECT_NE(gplan.find("SEARCH event_groups USING INTEGER PRIMARY KEY (rowid=?)"),
+            std::string::npos)
+      << gplan;
 
   // Events with a cause have their own partial indexes.
   EventFilter host = Window(0, 179);
@@ -246,7 +257,8 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
   window.cause = Cause::kResourceExhaustion;
   auto wq = SqliteEventQuery::BuildQuery(window);
   ASSERT_TRUE(wq.ok());
-  EXPECT_NE(Plan(*db_, *wq).find("USING INDEX events_with_cause_by_time (ts_us>? AND ts_us<?)"),
+  EXPECT_NE(Plan(*db_, *wq).find("USING INDEX events_with_cause_by_cause (cause=? AND ts_us>? AND "
+                                 "ts_us<?)"),
             std::string::npos)
       << Plan(*db_, *wq);
   EventFilter recent = Window(0, 179);
@@ -258,6 +270,17 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
                                   "ts_us>? AND ts_us<?)"),
             std::string::npos)
       << Plan(*db_, *rq2);
+
+  EventFilter chain = Window(0, 179);
+  chain.with_cause_only = true;
+  chain.request_id = "rid90";
+  auto cq = SqliteEventQuery::BuildQuery(chain);
+  ASSERT_TRUE(cq.ok());
+  EXPECT_NE(Plan(*db_, *cq).find("USING INDEX events_by_request_id (request_id=? AND ts_us>? AND "
+                                 "ts_us<?)"),
+            std::string::npos)
+      << Plan(*db_, *cq);
+  EXPECT_EQ(query_->FindEvents(chain)->size(), 1u);
 
   EventFilter range = Window(0, 179);  // no client: each transaction's entries
   auto rq = SqliteEventQuery::BuildQuery(range);
