@@ -14,14 +14,23 @@
 
 namespace culprit::cli {
 
-// An insecure channel to `address` ("host:port" or "unix:/path").
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+// Checks --token and reads the --tls-* files into global->tls_*_pem (and
+// sets global->tls when any is given). On a problem prints
+// "culprit: --tls-ca: cannot read ..." to `err` and returns kExitUsage;
+// else kExitOk.
+int LoadTlsFiles(GlobalOptions* global, std::ostream& err);
 
-// Sets the call deadline from --timeout.
-void SetDeadline(const GlobalOptions& global, grpc::ClientContext* context);
+// A channel to global.daemon ("host:port" or "unix:/path"): TLS with the
+// loaded PEM (system roots without --tls-ca) when global.tls, else
+// plaintext.
+std::shared_ptr<grpc::Channel> MakeChannel(const GlobalOptions& global);
+
+// Sets the call deadline from --timeout, and the bearer token when given.
+void PrepareCall(const GlobalOptions& global, grpc::ClientContext* context);
 
 // Prints "culprit: <rpc> failed: <CODE>: <message>" with a hint for the
-// usual cases (daemon not running, timeout); returns kExitServer.
+// usual cases (daemon not running, timeout, token missing or refused, rate
+// limited); returns kExitServer.
 int ReportRpcError(const GlobalOptions& global, const std::string& rpc,
                    const grpc::Status& status, std::ostream& err);
 

@@ -16,6 +16,15 @@ inline constexpr int kExitServer = 2;  // daemon unreachable or answered an erro
 struct GlobalOptions {
   std::string daemon = "127.0.0.1:7450";
   double timeout_seconds = 10;
+  // Sent as "authorization: Bearer <token>" (--token or $CULPRIT_TOKEN).
+  std::string token;
+  // TLS: on with --tls or any --tls-* file. Files are PEM; tls_cert and
+  // tls_key together give a client certificate (mutual TLS).
+  bool tls = false;
+  std::string tls_ca, tls_cert, tls_key;
+  std::string tls_server_name;  // the name to verify instead of the host's
+  // The files' contents, read by LoadTlsFiles() (cli/client.h).
+  std::string tls_ca_pem, tls_cert_pem, tls_key_pem;
 };
 
 struct StatusOptions {

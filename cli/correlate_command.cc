@@ -91,9 +91,9 @@ int RunCorrelate(const GlobalOptions& global, const CorrelateOptions& options, s
     proto::ToProto(*d, r->mutable_clock_uncertainty());
   }
 
-  auto stub = v1::Culprit::NewStub(MakeChannel(global.daemon));
+  auto stub = v1::Culprit::NewStub(MakeChannel(global));
   grpc::ClientContext context;
-  SetDeadline(global, &context);
+  PrepareCall(global, &context);
   v1::CorrelateResponse response;
   v1::SubmitResponse submitted;
   if (options.submit) {

@@ -83,9 +83,9 @@ int RunEvents(const GlobalOptions& global, const EventsOptions& options, std::os
   }
   req.set_limit(static_cast<uint32_t>(options.limit));
 
-  auto stub = v1::Culprit::NewStub(MakeChannel(global.daemon));
+  auto stub = v1::Culprit::NewStub(MakeChannel(global));
   grpc::ClientContext context;
-  SetDeadline(global, &context);
+  PrepareCall(global, &context);
   auto reader = stub->SearchEvents(&context, req);
   v1::EventRecord e;
   int64_t n = 0;

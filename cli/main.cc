@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "base/version.h"
+#include "cli/client.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,20 @@ int main(int argc, char** argv) {
   CLI::Option* timeout_opt =
       app.add_option("--timeout", global.timeout_seconds, "seconds to wait for an answer")
           ->check(CLI::PositiveNumber);
+  if (const char* env = std::getenv("CULPRIT_TOKEN"); env != nullptr && *env != '\0') {
+    global.token = env;
+  }
+  app.add_option("--token", global.token,
+                 "bearer token for a daemon with [auth] tokens (default $CULPRIT_TOKEN, "
+                 "which keeps it out of the process list)");
+  app.add_flag("--tls", global.tls, "connect with TLS, trusting the system's CA certificates");
+  app.add_option("--tls-ca", global.tls_ca, "PEM CA certificate(s) to verify culpritd with")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-cert", global.tls_cert, "PEM client certificate (mutual TLS)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", global.tls_key, "PEM key of --tls-cert")->check(CLI::ExistingFile);
+  app.add_option("--tls-server-name", global.tls_server_name,
+                 "the name culpritd's certificate must have, when not the --daemon host");
 
   StatusOptions status;
   CLI::App* status_cmd = app.add_subcommand("status", "show the daemon's sources and progress");
@@ -105,6 +120,7 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  if (const int rc = LoadTlsFiles(&global, std::cerr); rc != kExitOk) return rc;
   if (status_cmd->parsed()) return RunStatus(global, status, std::cout, std::cerr);
   if (correlate_cmd->parsed()) return RunCorrelate(global, correlate, std::cout, std::cerr);
   if (submit_cmd->parsed()) return RunCorrelate(global, submit, std::cout, std::cerr);

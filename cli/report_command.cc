@@ -72,9 +72,9 @@ int RunReport(const GlobalOptions& global, const ReportOptions& options, std::os
   proto::ToProto(*to, req.mutable_to());
   req.set_format(options.format);
   req.set_timezone(options.timezone);
-  auto stub = v1::Culprit::NewStub(MakeChannel(global.daemon));
+  auto stub = v1::Culprit::NewStub(MakeChannel(global));
   grpc::ClientContext context;
-  SetDeadline(global, &context);
+  PrepareCall(global, &context);
   v1::ReportResponse resp;
   const grpc::Status status = stub->Report(&context, req, &resp);
   if (!status.ok()) return ReportRpcError(global, "Report", status, err);

@@ -53,9 +53,9 @@ void PrintReadable(const v1::StatusResponse& r, std::ostream& out) {
 
 int RunStatus(const GlobalOptions& global, const StatusOptions& options, std::ostream& out,
               std::ostream& err) {
-  auto stub = v1::Culprit::NewStub(MakeChannel(global.daemon));
+  auto stub = v1::Culprit::NewStub(MakeChannel(global));
   grpc::ClientContext context;
-  SetDeadline(global, &context);
+  PrepareCall(global, &context);
   v1::StatusRequest request;
   v1::StatusResponse response;
   const grpc::Status status = stub->Status(&context, request, &response);

@@ -37,9 +37,9 @@ int RunTop(const GlobalOptions& global, const TopOptions& options, std::ostream&
   v1::TopCausesRequest req;
   proto::ToProto(*from, req.mutable_from());
   proto::ToProto(*to, req.mutable_to());
-  auto stub = v1::Culprit::NewStub(MakeChannel(global.daemon));
+  auto stub = v1::Culprit::NewStub(MakeChannel(global));
   grpc::ClientContext context;
-  SetDeadline(global, &context);
+  PrepareCall(global, &context);
   v1::TopCausesResponse resp;
   const grpc::Status status = stub->TopCauses(&context, req, &resp);
   if (!status.ok()) return ReportRpcError(global, "TopCauses", status, err);

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -145,6 +146,24 @@ Result<report::NightlyOptions> NightlyOptionsOf(const config::ReportConfig& cfg)
   return o;
 }
 
+// Access control, TLS and limits from [auth], [tls] and [limits].
+// REQUIRES: a validated config (roles and hashes already checked).
+Status ApplyAccessConfig(const config::Config& cfg, service::ServerOptions* options) {
+  for (const config::TokenConfig& t : cfg.auth.tokens) {
+    CULPRIT_ASSIGN_OR_RETURN(service::Role role, service::ParseRole(t.role));
+    CULPRIT_ASSIGN_OR_RETURN(service::Sha256Digest hash, service::ParseSha256Hex(t.sha256));
+    options->tokens.push_back({t.name, role, hash});
+  }
+  options->reporter_sees_evidence = cfg.auth.reporter_sees_evidence;
+  options->submit_limit.per_minute = cfg.limits.submit_per_minute;
+  options->submit_limit.burst = static_cast<int>(std::max<int64_t>(1, cfg.limits.submit_burst));
+  if (cfg.tls.enabled()) {
+    CULPRIT_ASSIGN_OR_RETURN(config::TlsPem pem, config::ReadTlsFiles(cfg.tls));
+    options->tls = {std::move(pem.cert), std::move(pem.key), std::move(pem.client_ca)};
+  }
+  return Status::Ok();
+}
+
 int Run(const config::Config& cfg) {
   SystemClock clock;
   const Timestamp started_at = clock.Now();
@@ -231,6 +250,10 @@ int Run(const config::Config& cfg) {
   options.probe = &probe;
   options.clock = &clock;
   options.started_at = started_at;
+  if (Status st = ApplyAccessConfig(cfg, &options); !st.ok()) {
+    CULPRIT_LOG(kError) << cfg.file << ": " << st.message();
+    return kExitStartup;
+  }
 
   auto server = service::Server::Start(std::move(options));
   if (!server.ok()) {
@@ -250,6 +273,18 @@ int Run(const config::Config& cfg) {
   CULPRIT_LOG(kInfo) << "culpritd " << kVersion << " serving on " << cfg.daemon.listen
                      << " (port " << (*server)->port() << "), database " << cfg.daemon.database
                      << ", " << cfg.sources.size() << " source(s)";
+  CULPRIT_LOG(kInfo) << "access: "
+                     << (cfg.auth.tokens.empty()
+                             ? std::string("open (no [auth] tokens)")
+                             : std::to_string(cfg.auth.tokens.size()) + " token(s)")
+                     << ", TLS "
+                     << (!cfg.tls.enabled()          ? "off"
+                         : cfg.tls.client_ca.empty() ? "on"
+                                                     : "on with client certificates")
+                     << ", Submit limit "
+                     << (cfg.limits.submit_per_minute == 0
+                             ? std::string("none")
+                             : std::to_string(cfg.limits.submit_per_minute) + "/min per client");
 
   while (true) {
     int sig = 0;

@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "base/ip_address.h"
+#include "daemon/config/internal/access_parse.h"
 #include "daemon/report/report_format.h"
 #include "daemon/report/schedule.h"
 #include "parsers/format_catalog.h"
@@ -161,9 +162,13 @@ class Parser {
           errors_.Add(LineOf(key), "report", "must be a table ([report]), not " +
                                                  TypeName(node.type()));
         }
+      } else if (k == "auth" || k == "tls" || k == "limits") {
+        ParseAccessTable(k, node, LineOf(key), &config);
       } else {
-        errors_.Add(LineOf(key), "", UnknownKey(k, {"daemon", "source", "report"}) +
-                                         "; the top level has [daemon], [[source]] and [report]");
+        errors_.Add(LineOf(key), "",
+                    UnknownKey(k, {"daemon", "source", "report", "auth", "tls", "limits"}) +
+                        "; the top level has [daemon], [[source]], [report], [auth], [tls] and "
+                        "[limits]");
       }
     }
     if (!overrides_.database.empty()) {
@@ -174,12 +179,36 @@ class Parser {
     } else if (!database_seen_) {
       CheckDatabase(0, config.daemon.database);
     }
-    if (!overrides_.listen.empty()) config.daemon.listen = overrides_.listen;
+    if (!overrides_.listen.empty()) {
+      config.daemon.listen = overrides_.listen;
+      config.daemon.listen_line = 0;
+    }
+    internal::CheckRemoteListener(config, overrides_.listen.empty() ? "daemon.listen" : "--listen",
+                                  AddError());
     if (!errors_.empty()) return errors_.ToStatus();
     return config;
   }
 
  private:
+  internal::AddError AddError() {
+    return [this](int64_t line, std::string_view key, std::string_view what) {
+      errors_.Add(line, key, what);
+    };
+  }
+
+  // [auth], [tls] and [limits]: access_config.cc.
+  void ParseAccessTable(std::string_view k, const toml::node& node, int64_t line, Config* config) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) {
+      errors_.Add(line, k, "must be a table ([" + std::string(k) + "]), not " +
+                               TypeName(node.type()));
+      return;
+    }
+    if (k == "auth") internal::ParseAuth(*t, line, AddError(), &config->auth);
+    if (k == "tls") internal::ParseTls(*t, line, base_dir_, AddError(), &config->tls);
+    if (k == "limits") internal::ParseLimits(*t, line, AddError(), &config->limits);
+  }
+
   std::optional<std::string> String(const toml::node& node, const std::string& key_path) {
     if (const auto* s = node.as_string()) return s->get();
     errors_.Add(LineOf(node), key_path, "must be a string, not " + TypeName(node.type()));
@@ -200,6 +229,7 @@ class Parser {
         if (auto v = String(node, path)) {
           if (IsValidListen(*v)) {
             out->listen = *v;
+            out->listen_line = static_cast<int>(LineOf(node));
           } else {
             errors_.Add(LineOf(node), path,
                         "\"" + *v +
@@ -227,8 +257,15 @@ class Parser {
             errors_.Add(LineOf(node), path, level.status().message());
           }
         }
+      } else if (k == "allow_insecure_remote") {
+        if (const auto* b = node.as_boolean()) {
+          out->allow_insecure_remote = b->get();
+        } else {
+          errors_.Add(LineOf(node), path, "must be true or false, not " + TypeName(node.type()));
+        }
       } else {
-        errors_.Add(LineOf(key), path, UnknownKey(k, {"listen", "database", "log_level"}));
+        errors_.Add(LineOf(key), path,
+                    UnknownKey(k, {"listen", "database", "log_level", "allow_insecure_remote"}));
       }
     }
   }

@@ -18,6 +18,24 @@
 //   dir = "/var/lib/culprit/reports"   # required; must exist and be writable
 //   formats = ["html", "md", "json"]   # default: all three
 //
+//   [auth]                             # optional: bearer tokens (see README)
+//   tokens = [{ name = "ops", role = "operator", sha256 = "<64 hex digits>" },
+//             { name = "app", role = "reporter", sha256 = "<64 hex digits>" }]
+//   reporter_sees_evidence = false     # reporters see server log lines
+//
+//   [tls]                              # optional: TLS for the listener
+//   cert = "culpritd.crt"              # PEM chain; with key
+//   key = "culpritd.key"
+//   client_ca = "clients-ca.crt"       # optional: require client certs (mTLS)
+//
+//   [limits]
+//   submit_per_minute = 60             # Submit calls per client; 0 = none
+//   submit_burst = 10                  # default: submit_per_minute
+//
+// A listener that other hosts can reach (not loopback, not a unix socket)
+// needs TLS and authentication (tokens, or mutual TLS); without them the
+// config is refused unless [daemon] allow_insecure_remote = true.
+//
 // Validation is complete before anything is opened: unknown keys, wrong
 // types, unknown formats, missing required keys, a database directory that
 // does not exist. Every problem is reported (not just the first), each as
@@ -67,6 +85,36 @@ struct DaemonConfig {
   std::string listen = kDefaultListen;
   std::string database = kDefaultDatabase;  // absolute
   LogLevel log_level = LogLevel::kInfo;
+  // Serve a remote listener without TLS or authentication anyway.
+  bool allow_insecure_remote = false;
+  int listen_line = 0;  // where listen was set; 0: default or --listen
+};
+
+// One accepted bearer token, by its hash.
+struct TokenConfig {
+  std::string name;    // unique; defaults to "tokens[N]"
+  std::string role;    // "reporter" or "operator"
+  std::string sha256;  // 64 lower-case hex digits
+  int line = 0;
+};
+
+struct AuthConfig {
+  std::vector<TokenConfig> tokens;  // empty: access control off
+  bool reporter_sees_evidence = false;
+};
+
+// TLS for the gRPC listener; files are absolute paths, checked readable.
+struct TlsConfig {
+  std::string cert;       // PEM certificate chain; empty: no TLS
+  std::string key;        // PEM private key
+  std::string client_ca;  // PEM CA bundle; set: mutual TLS
+  int line = 0;           // where [tls] starts
+  bool enabled() const { return !cert.empty(); }
+};
+
+struct LimitsConfig {
+  int64_t submit_per_minute = 0;  // 0: no limit
+  int64_t submit_burst = 0;       // when limited: >= 1
 };
 
 // The nightly report of the previous local day (daemon/report/nightly.h).
@@ -85,7 +133,20 @@ struct Config {
   DaemonConfig daemon;
   std::vector<SourceConfig> sources;
   ReportConfig report;
+  AuthConfig auth;
+  TlsConfig tls;
+  LimitsConfig limits;
 };
+
+// The PEM text of the [tls] files. REQUIRES: tls.enabled().
+struct TlsPem {
+  std::string cert;
+  std::string key;
+  std::string client_ca;  // empty without client_ca
+};
+// Reads them (again: they may have changed since the config was checked).
+// UNAVAILABLE naming the file when one cannot be read.
+Result<TlsPem> ReadTlsFiles(const TlsConfig& tls);
 
 // Settings given on culpritd's command line, which replace the file's.
 struct Overrides {

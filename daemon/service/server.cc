@@ -6,8 +6,10 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
+#include "base/ip_address.h"
 #include "base/log.h"
 #include "base/version.h"
 #include "culprit/v1/culprit.grpc.pb.h"
@@ -34,18 +36,76 @@ grpc::Status BusyStatus() { return ToGrpcStatus(Busy()); }
   return ::culprit::Status::Unavailable("the database cannot be read: " + why.message());
 }
 
+// A reporter's view of a diagnosis: causes, confidences, explanations and
+// remedies. The evidence (server log lines, file names and offsets) and
+// `searched` (the sources and how many events they hold) are removed.
+void StripServerDetail(v1::Diagnosis* d) {
+  for (v1::Verdict& v : *d->mutable_verdicts()) v.clear_evidence();
+  d->clear_searched();
+}
+
+// The rate limiter's key for a caller: its token's name, else its address
+// without the port (a client opens new connections from new ports).
+std::string ClientKey(const Caller& caller, const std::string& peer) {
+  if (!caller.name.empty()) return "token:" + caller.name;
+  const std::string address = PeerAddress(peer);
+  if (address.empty()) return "local";  // a unix socket
+  auto ep = Endpoint::Parse(address);
+  return "ip:" + (ep.ok() ? ep->ip.ToString() : address);
+}
+
 class CulpritServiceImpl final : public v1::Culprit::CallbackService {
  public:
   explicit CulpritServiceImpl(const ServerOptions& options)
       : options_(options),
+        auth_(options.tokens),
+        submit_limiter_(options.submit_limit, options.clock),
         pool_(options.query_factory, options.query_threads, options.max_queued_queries) {}
 
   void StopPool() { pool_.Stop(); }
+
+  // Who is calling, if they may call `rpc`: UNAUTHENTICATED without a valid
+  // token (when tokens are configured), PERMISSION_DENIED when the role may
+  // not call it.
+  Result<Caller> Authorize(grpc::CallbackServerContext* context, Rpc rpc) const {
+    std::vector<std::string_view> values;
+    const auto range = context->client_metadata().equal_range("authorization");
+    for (auto it = range.first; it != range.second; ++it) {
+      values.emplace_back(it->second.data(), it->second.size());
+    }
+    auto caller = auth_.Authenticate(values);
+    if (!caller.ok()) {
+      CULPRIT_LOG(kDebug) << RpcName(rpc) << " from " << context->peer() << ": "
+                          << caller.status().message();
+      return caller.status();
+    }
+    if (!Allowed(caller->role, rpc)) {
+      return ::culprit::Status(::culprit::StatusCode::kPermissionDenied,
+                               "the " + std::string(RoleName(caller->role)) + " token \"" +
+                                   caller->name + "\" may not call " +
+                                   std::string(RpcName(rpc)) + "; it needs an operator token");
+    }
+    return caller;
+  }
 
   grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
                                    const v1::StatusRequest* /*request*/,
                                    v1::StatusResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    auto caller = Authorize(context, Rpc::kStatus);
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
+    if (caller->role == Role::kReporter) {
+      // Version and uptime only: paths, sources and the database are the
+      // operator's business.
+      response->set_version(kVersion);
+      proto::ToProto(options_.started_at, response->mutable_started_at());
+      proto::ToProto(options_.clock->Now() - options_.started_at, response->mutable_uptime());
+      reactor->Finish(grpc::Status::OK);
+      return reactor;
+    }
     const bool queued = pool_.Submit([this, context, reactor,
                                       response](Result<store::EventQuery*> query) {
       if (context->IsCancelled()) {
@@ -68,6 +128,10 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
                                       const v1::CorrelateRequest* request,
                                       v1::CorrelateResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (auto caller = Authorize(context, Rpc::kCorrelate); !caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
     if (options_.correlator == nullptr) {
       reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "correlation is not enabled"));
       return reactor;
@@ -107,6 +171,28 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
                                    const v1::SubmitRequest* request,
                                    v1::SubmitResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    auto caller = Authorize(context, Rpc::kSubmit);
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
+    // Every attempt counts, valid or not: the limit bounds the work a
+    // client can cause.
+    const RateLimiter::Decision decision =
+        submit_limiter_.Take(ClientKey(*caller, context->peer()));
+    if (!decision.allowed) {
+      const int64_t ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(decision.retry_after).count();
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.3f", static_cast<double>(ms) / 1000.0);
+      context->AddTrailingMetadata("retry-after-ms", std::to_string(ms));
+      reactor->Finish(ToGrpcStatus(::culprit::Status::ResourceExhausted(
+          "too many reports from this client: at most " +
+          std::to_string(options_.submit_limit.per_minute) + " a minute (burst " +
+          std::to_string(options_.submit_limit.burst) + "); retry in " + seconds + " s")));
+      return reactor;
+    }
+    const bool strip = caller->role == Role::kReporter && !options_.reporter_sees_evidence;
     if (options_.correlator == nullptr || options_.report_sink == nullptr) {
       reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "reports are not stored"));
       return reactor;
@@ -119,7 +205,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       reactor->Finish(ToGrpcStatus(report.status()));
       return reactor;
     }
-    const bool queued = pool_.Submit([this, context, reactor, response, wire, now,
+    const bool queued = pool_.Submit([this, context, reactor, response, wire, now, strip,
                                       report = std::move(*report)](
                                          Result<store::EventQuery*> query) {
       if (!query.ok()) {
@@ -132,7 +218,9 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
         return;
       }
       DiagnosisToProto(*diagnosis, response->mutable_diagnosis());
+      // The stored diagnosis is complete; only the answer is narrowed.
       store::ReportRecord record = ReportRecordFrom(wire, report, response->diagnosis(), now);
+      if (strip) StripServerDetail(response->mutable_diagnosis());
       record.done = [reactor, response](Result<int64_t> id) {
         if (!id.ok()) {
           reactor->Finish(ToGrpcStatus(id.status()));
@@ -157,6 +245,10 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
                                       const v1::TopCausesRequest* request,
                                       v1::TopCausesResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (auto caller = Authorize(context, Rpc::kTopCauses); !caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
     auto range = TimeRangeFromProto(request->from(), request->has_from(), request->to(),
                                     request->has_to(), "top");
     if (!range.ok()) {
@@ -187,6 +279,10 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
                                    const v1::ReportRequest* request,
                                    v1::ReportResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (auto caller = Authorize(context, Rpc::kReport); !caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
     if (!options_.make_report) {
       reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "reports are not enabled"));
       return reactor;
@@ -273,6 +369,8 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
   }
 
   const ServerOptions& options_;
+  const Authenticator auth_;
+  RateLimiter submit_limiter_;
   QueryPool pool_;
 };
 
@@ -313,6 +411,10 @@ class SearchReactor final : public grpc::ServerWriteReactor<v1::EventRecord> {
 grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
     grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) {
   auto* reactor = new SearchReactor();
+  if (auto caller = Authorize(context, Rpc::kSearchEvents); !caller.ok()) {
+    reactor->Start(caller.status(), {});
+    return reactor;
+  }
   std::map<std::string, int64_t> source_ids;
   std::map<int64_t, std::string> source_names;
   for (const ServedSource& s : options_.sources) {
@@ -384,8 +486,17 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   // the same port silently instead of failing.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int selected_port = 0;
-  builder.AddListeningPort(impl->options.listen, grpc::InsecureServerCredentials(),
-                           &selected_port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  const ServerOptions::Tls& tls = impl->options.tls;
+  if (!tls.cert_chain.empty()) {
+    grpc::SslServerCredentialsOptions ssl(
+        tls.client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                              : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = tls.client_ca;
+    ssl.pem_key_cert_pairs.push_back({tls.private_key, tls.cert_chain});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(impl->options.listen, credentials, &selected_port);
   builder.RegisterService(impl->service.get());
   impl->server = builder.BuildAndStart();
   const bool is_unix = impl->options.listen.starts_with("unix:");
@@ -393,7 +504,10 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     impl->service->StopPool();
     return ::culprit::Status::Unavailable(
         "cannot listen on \"" + impl->options.listen +
-        "\" (address in use, not an address of this host, or no permission)");
+        "\" (address in use, not an address of this host, or no permission" +
+        (tls.cert_chain.empty() ? std::string(")")
+                                : "; or the TLS certificate, key or client CA is not valid PEM, "
+                                  "or the key does not match the certificate)"));
   }
   impl->port = selected_port;
   if (auto* health = impl->server->GetHealthCheckService()) {

@@ -8,6 +8,15 @@
 // QueryPool, so gRPC's threads never block. This header does not include
 // gRPC; the implementation is in server.cc.
 //
+// Access control (auth.h): with `tokens` set, every culprit.v1 RPC first
+// resolves the caller's role from its bearer token (UNAUTHENTICATED without
+// a valid one) and checks the policy (PERMISSION_DENIED). A reporter's
+// Submit answer keeps only causes, explanations and remedies (evidence and
+// `searched` are removed unless reporter_sees_evidence), and its Status only
+// version, start time and uptime. Submit is rate-limited per client
+// (RESOURCE_EXHAUSTED with trailing metadata "retry-after-ms"). The health
+// and reflection services stay open: they reveal no data.
+//
 // Thread-safe. Shutdown() (also run by the destructor) stops accepting
 // calls, lets those in flight finish within a grace period, then joins.
 
@@ -21,7 +30,9 @@
 #include "base/result.h"
 #include "base/time_zone.h"
 #include "daemon/report/report_format.h"
+#include "daemon/service/auth.h"
 #include "daemon/service/query_pool.h"
+#include "daemon/service/rate_limit.h"
 
 namespace culprit::correlate {
 class Correlator;
@@ -61,6 +72,20 @@ struct ServerOptions {
       make_report;
   // The zone of a Report whose request names none; must load.
   std::string report_timezone = "UTC";
+  // Access control; empty: off (every caller is an operator).
+  std::vector<TokenEntry> tokens;
+  // Whether a reporter's Submit answer keeps the server-side evidence.
+  bool reporter_sees_evidence = false;
+  // Submit calls per client (a token's name, else the peer's address);
+  // per_minute 0: no limit.
+  RateLimit submit_limit;
+  // TLS for the listener, as PEM text. Empty cert_chain: plaintext. With
+  // client_ca, clients must present a certificate it signed (mutual TLS).
+  struct Tls {
+    std::string cert_chain;
+    std::string private_key;
+    std::string client_ca;
+  } tls;
   int query_threads = 2;
   size_t max_queued_queries = 256;
 };
@@ -68,7 +93,8 @@ struct ServerOptions {
 class Server {
  public:
   // Binds and starts serving. Fails with UNAVAILABLE naming the address when
-  // it cannot listen (in use, no permission, bad address).
+  // it cannot listen (in use, no permission, bad address, or with TLS a
+  // certificate or key that is not valid PEM or does not match).
   static Result<std::unique_ptr<Server>> Start(ServerOptions options);
   ~Server();
 

@@ -233,6 +233,123 @@ TEST_F(CulpritdTest, CorrelateFromTheCommandLine) {
   EXPECT_EQ(daemon.Wait(20s), 0);
 }
 
+// Two tokens; their hashes are filled in by the test.
+constexpr char kAuthConfig[] = R"(
+[auth]
+tokens = [
+  { name = "ops", role = "operator", sha256 = "OPHASH" },
+  { name = "app", role = "reporter", sha256 = "REPHASH" },
+]
+)";
+
+TEST_F(CulpritdTest, TokensFromFlagAndEnvironment) {
+  // The hashes of the two tokens, computed the way the README says.
+  auto op_hash = RunProgram({"/bin/sh", "-c", "printf %s op-token-7c1d | sha256sum"});
+  auto rep_hash = RunProgram({"/bin/sh", "-c", "printf %s rep-token-52aa | sha256sum"});
+  ASSERT_EQ(op_hash.exit_code, 0);
+  std::string config = kAuthConfig;
+  config.replace(config.find("OPHASH"), 6, op_hash.out.substr(0, 64));
+  config.replace(config.find("REPHASH"), 7, rep_hash.out.substr(0, 64));
+  dir_.Write("culprit.toml", culprit::testing::ReadFileOrEmpty(dir_.File("culprit.toml")) + config);
+  Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
+  const int port = StartDaemon(daemon);
+  ASSERT_GT(port, 0);
+  ASSERT_TRUE(daemon.WaitForStderrLine("access: 2 token(s), TLS off", 20s).has_value())
+      << daemon.err();
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+
+  auto none = RunProgram({kCulprit, "--daemon", addr, "status"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("UNAUTHENTICATED: this culpritd requires a token"), std::string::npos)
+      << none.err;
+  EXPECT_NE(none.err.find("give a token (--token or CULPRIT_TOKEN)"), std::string::npos)
+      << none.err;
+  auto wrong = RunProgram({kCulprit, "--daemon", addr, "--token", "op-token-7c1e", "status"});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("the bearer token is not valid"), std::string::npos) << wrong.err;
+
+  auto op = RunProgram({kCulprit, "--daemon", addr, "--token", "op-token-7c1d", "status"});
+  EXPECT_EQ(op.exit_code, 0) << op.err;
+  EXPECT_NE(op.out.find("edge-access"), std::string::npos) << op.out;
+
+  // The reporter's token from the environment: Submit works, the timeline
+  // is the operator's.
+  ASSERT_EQ(setenv("CULPRIT_TOKEN", "rep-token-52aa", 1), 0);
+  auto submit = RunProgram({kCulprit, "--daemon", addr, "submit", "--json", "--at",
+                            "2026-11-20T09:14:01.400Z", "--client", "192.0.2.1", "--error",
+                            "EOF"});
+  auto events = RunProgram({kCulprit, "--daemon", addr, "events", "--from",
+                            "2026-11-20T09:00:00Z", "--to", "2026-11-20T10:00:00Z"});
+  // --token wins over the environment.
+  auto flag_wins = RunProgram({kCulprit, "--daemon", addr, "--token", "op-token-7c1d", "events",
+                               "--from", "2026-11-20T09:00:00Z", "--to", "2026-11-20T10:00:00Z"});
+  unsetenv("CULPRIT_TOKEN");
+  EXPECT_EQ(submit.exit_code, 0) << submit.err;
+  EXPECT_NE(submit.out.find("\"reportId\""), std::string::npos) << submit.out;
+  EXPECT_EQ(submit.out.find("\"evidence\""), std::string::npos) << submit.out;
+  EXPECT_EQ(events.exit_code, 2);
+  EXPECT_NE(events.err.find("PERMISSION_DENIED: the reporter token \"app\" may not call "
+                            "SearchEvents"),
+            std::string::npos)
+      << events.err;
+  EXPECT_EQ(flag_wins.exit_code, 0) << flag_wins.err;
+
+  auto bad = RunProgram({kCulprit, "--daemon", addr, "--token", "two words", "status"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--token: must be printable ASCII without spaces"), std::string::npos);
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(20s), 0);
+}
+
+TEST_F(CulpritdTest, TlsListenerAndCliTlsOptions) {
+  const std::string openssl = "/usr/bin/openssl";
+  const auto run = [&](const std::vector<std::string>& argv) {
+    auto r = RunProgram(argv);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  run({openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+       "-nodes", "-keyout", dir_.File("ca.key"), "-out", dir_.File("ca.crt"), "-days", "2",
+       "-subj", "/CN=culprit test ca"});
+  run({openssl, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+       "-nodes", "-keyout", dir_.File("server.key"), "-out", dir_.File("server.csr"), "-subj",
+       "/CN=culprit.test"});
+  dir_.Write("server.ext", "subjectAltName=DNS:culprit.test\n");
+  run({openssl, "x509", "-req", "-in", dir_.File("server.csr"), "-CA", dir_.File("ca.crt"),
+       "-CAkey", dir_.File("ca.key"), "-set_serial", "7", "-days", "2", "-out",
+       dir_.File("server.crt"), "-extfile", dir_.File("server.ext")});
+  dir_.Write("culprit.toml", culprit::testing::ReadFileOrEmpty(dir_.File("culprit.toml")) +
+                                 "\n[tls]\ncert = \"server.crt\"\nkey = \"server.key\"\n");
+  Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
+  const int port = StartDaemon(daemon);
+  ASSERT_GT(port, 0);
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+
+  auto tls = RunProgram({kCulprit, "--daemon", addr, "--tls-ca", dir_.File("ca.crt"),
+                         "--tls-server-name", "culprit.test", "status"});
+  EXPECT_EQ(tls.exit_code, 0) << tls.err;
+  EXPECT_NE(tls.out.find("edge-access"), std::string::npos) << tls.out;
+  auto plain = RunProgram({kCulprit, "--daemon", addr, "--timeout", "5", "status"});
+  EXPECT_EQ(plain.exit_code, 2);
+  auto wrong_name = RunProgram({kCulprit, "--daemon", addr, "--timeout", "5", "--tls-ca",
+                                dir_.File("ca.crt"), "status"});
+  EXPECT_EQ(wrong_name.exit_code, 2);  // 127.0.0.1 is not in the certificate
+  auto half = RunProgram({kCulprit, "--daemon", addr, "--tls-cert", dir_.File("ca.crt"), "status"});
+  EXPECT_EQ(half.exit_code, 1);
+  EXPECT_NE(half.err.find("--tls-cert and --tls-key go together"), std::string::npos) << half.err;
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(20s), 0);
+}
+
+TEST_F(CulpritdTest, RemoteListenerWithoutTlsOrTokensIsRefused) {
+  auto r = RunProgram({kCulpritd, "--check-config", dir_.File("culprit.toml"), "--listen",
+                       "0.0.0.0:7450"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--listen: \"0.0.0.0:7450\" can be reached from other hosts, but the "
+                       "listener has no TLS (set [tls] cert and key) and no authentication"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(CulpritCliTest, UnreachableDaemonExitsTwo) {
   // Nothing listens on port 1 of loopback (it needs root and we never bind it).
   auto r = RunProgram({kCulprit, "--daemon", "127.0.0.1:1", "--timeout", "5", "status"});
