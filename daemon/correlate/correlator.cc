@@ -503,9 +503,18 @@ Result<Diagnosis> Run::Go() {
   none.evidence = none_evidence_;
   candidates_.push_back(std::move(none));
 
-  // Best first; ties by cause code, so the order is deterministic.
-  std::stable_sort(candidates_.begin(), candidates_.end(), [](const Candidate& a, const Candidate& b) {
+  // Best first; equal scores by the time between the report and the
+  // candidate's root event (two host-wide events a second apart score the
+  // same), then by cause code, so the order is deterministic.
+  auto distance = [&](const Candidate& c) {
+    if (c.evidence.empty()) return Duration::max();
+    const Duration d = c.evidence.front().event.event.time - t;
+    return d < Duration(0) ? -d : d;
+  };
+  std::stable_sort(candidates_.begin(), candidates_.end(), [&](const Candidate& a, const Candidate& b) {
     if (a.score != b.score) return a.score > b.score;
+    const Duration da = distance(a), db = distance(b);
+    if (da != db) return da < db;
     return a.cause < b.cause;
   });
   std::set<Cause> used;

@@ -220,6 +220,27 @@ TEST(CorrelatorTest, HostWideExhaustionOnlyForItsOwnPorts) {
   EXPECT_EQ(d.verdicts.front().cause, Cause::kNoneOnServer);
 }
 
+// Two host-wide events of the same log a second apart can score the same:
+// the one closer to the reported moment comes first, whichever it is.
+TEST(CorrelatorTest, EqualHostWideCandidatesGoByTimeDistance) {
+  const char kReload[] = "2026/11/23 20:03:02 [notice] 1#1: signal 1 (SIGHUP) received from 9, "
+                         "reconfiguring";
+  const char kFull[] = "2026/11/23 20:03:03 [alert] 7#7: 6 worker_connections are not enough";
+  for (const bool exhaustion_closer : {true, false}) {
+    SCOPED_TRACE(exhaustion_closer ? "exhaustion closer" : "reload closer");
+    FakeEventQuery q = Query({
+        {kError, exhaustion_closer ? -seconds(1) : Duration(0), EventKind::kProcess,
+         Cause::kServerShutdown, nullptr, 0, kReload},
+        {kError, exhaustion_closer ? Duration(0) : -seconds(1), EventKind::kProcess,
+         Cause::kResourceExhaustion, nullptr, 0, kFull},
+    });
+    Diagnosis d = Diagnose(q, Report("198.51.100.4", 34163, "ECONNRESET", "awaiting_response"));
+    ASSERT_GE(d.verdicts.size(), 2u);
+    EXPECT_EQ(d.verdicts[0].cause,
+              exhaustion_closer ? Cause::kResourceExhaustion : Cause::kServerShutdown);
+  }
+}
+
 TEST(CorrelatorTest, NothingFoundSaysWhatWasSearched) {
   FakeEventQuery q;
   Diagnosis d = Diagnose(q, Report("198.51.100.4", 1234, "ECONNRESET", "reading_response"));
