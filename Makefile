@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCULPRIT_WERROR=ON
 endif
 
-.PHONY: all setup configure build test demo report-check test-asan bench clean
+.PHONY: all setup configure build test demo report-check test-asan bench bench-compare fuzz clean
 
 all: build
 
@@ -25,6 +25,7 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	JOBS=$(JOBS) bash scripts/fuzz.sh --smoke
 
 demo: build
 	bash scripts/demo.sh $(BUILD_DIR)
@@ -52,6 +53,21 @@ bench: setup
 	build-bench/bench/ingest_bench --lines $(BENCH_LINES) --preload $(BENCH_PRELOAD) \
 	  --formats nginx_combined
 	build-bench/bench/correlate_bench --events 1000000,10000000 --queries 500
+
+# culprit against lnav and GoAccess (installed from Debian if missing) on one
+# generated nginx log of BENCH_COMPARE_LINES lines: processing rate, peak RSS,
+# and a lookup by address + time window; prints PASS/FAIL against issue 8's
+# targets. Use BENCH_COMPARE_LINES=10000000 for the peak-RSS target.
+BENCH_COMPARE_LINES ?= 2000000
+bench-compare: setup
+	BENCH_COMPARE_LINES=$(BENCH_COMPARE_LINES) JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" \
+	  bash scripts/bench_compare.sh
+
+# Every libFuzzer harness (tests/fuzz) for FUZZ_TIME seconds each, in a
+# clang build in build-fuzz; prints executions per harness and any crash.
+FUZZ_TIME ?= 600
+fuzz: setup
+	JOBS=$(JOBS) bash scripts/fuzz.sh --time $(FUZZ_TIME)
 
 clean:
 	rm -rf build build-asan build-bench

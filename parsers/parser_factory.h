@@ -27,7 +27,8 @@ struct ParserSpec {
 };
 
 // Errors are INVALID_ARGUMENT and name the setting: `log_format: unknown
-// character after "$" at position 12`.
+// character after "$" at position 12`. Whatever the format, a line whose
+// time falls outside years 1..9999 UTC is kMalformed.
 Result<std::unique_ptr<LineParser>> NewLineParser(const ParserSpec& spec);
 
 }  // namespace culprit::parsers
