@@ -400,39 +400,42 @@ Result<Diagnosis> Run::Go() {
   // address (a NAT or a proxy can send thousands of requests a minute):
   //   every event with a cause in the whole window;
   //   every event near the reported moment, newest first, bounded;
-  //   with a known port, that port's events in the whole window (the last
-  //   request on the connection, for an idle-timeout inference).
-  store::EventFilter f;
-  f.client_ip = r_.client_ip;
-  f.from = t - before;
-  f.to = t + u_ + seconds(5);
-  f.with_cause_only = true;
-  f.limit = kMaxClientEvents;
-  std::vector<store::EventFilter> lookups = {f};
-  f.with_cause_only = false;
-  f.from = t - u_ - seconds(2);
-  f.to = t + u_ + seconds(2);
-  f.newest_first = true;
-  // With the port known, that port's events come from the next lookup; the
-  // others here only tell of the client's other connections.
-  f.limit = r_.client_port != 0 ? kMaxNearbyEvents / 3 : kMaxNearbyEvents;
-  lookups.push_back(f);
-  if (r_.client_port != 0) {
-    f.from = t - before;
-    f.to = t + u_ + seconds(5);
-    f.client_port = r_.client_port;
-    f.limit = kMaxClientEvents;
-    lookups.push_back(f);
-  }
+  //   with a known port, that port's events: over the whole window when the
+  //   last request on the connection matters (an idle connection reused),
+  //   else near the moment, and only if the bounded lookup was cut short.
   std::set<int64_t> have;
-  for (const store::EventFilter& lookup : lookups) {
-    auto found = q_.FindEvents(lookup);
+  auto lookup = [&](const store::EventFilter& filter) -> Result<size_t> {
+    auto found = q_.FindEvents(filter);
     if (!found.ok()) {
       return Status(found.status().code(), "client events: " + found.status().message());
     }
     for (StoredEvent& e : *found) {
       if (have.insert(e.id).second) client_events_.push_back(std::move(e));
     }
+    return found->size();
+  };
+  store::EventFilter f;
+  f.client_ip = r_.client_ip;
+  f.from = t - before;
+  f.to = t + u_ + seconds(5);
+  f.with_cause_only = true;
+  f.limit = kMaxClientEvents;
+  CULPRIT_RETURN_IF_ERROR(lookup(f).status());
+  f.with_cause_only = false;
+  f.from = t - u_ - seconds(2);
+  f.to = t + u_ + seconds(2);
+  f.newest_first = true;
+  f.limit = kMaxNearbyEvents;
+  CULPRIT_ASSIGN_OR_RETURN(const size_t nearby, lookup(f));
+  const bool idle_reuse = p_.phase == Phase::kIdleReuse || r_.idle_before.has_value();
+  if (r_.client_port != 0 && (idle_reuse || nearby >= f.limit)) {
+    if (idle_reuse) {
+      f.from = t - before;
+      f.to = t + u_ + seconds(5);
+    }
+    f.client_port = r_.client_port;
+    f.limit = kMaxClientEvents;
+    CULPRIT_RETURN_IF_ERROR(lookup(f).status());
   }
   std::sort(client_events_.begin(), client_events_.end(),
             [](const StoredEvent& a, const StoredEvent& b) {

@@ -89,17 +89,16 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
   const int64_t to = ToUnixMicros(f.to);
   Query q;
   if (f.client_ip) {
-    // Per transaction of the window (first two arguments), the one group
-    // whose address range can hold the client: the last starting at or
-    // below it (a client's events are never split across groups).
+    // Run once per transaction of the window (?1, bound by ReadGroups()):
+    // the one group that can hold the client (?2), the last whose range
+    // starts at or below it, if the client is in its address list.
     q.sql =
-        "SELECT data FROM event_groups WHERE id IN (SELECT (SELECT CASE WHEN g.client_hi >= ?3 "
-        "THEN g.id END FROM event_groups g WHERE g.seq = s.seq AND g.client_lo <= ?3 "
-        "ORDER BY g.client_lo DESC LIMIT 1) "
-        "FROM (SELECT DISTINCT seq FROM event_spans WHERE second BETWEEN ?1 AND ?2) s) "
-        // The group's address list, read without its events: skip groups
-        // whose range holds the address but not the client.
-        "AND instr(clients, ?3) > 0";
+        "SELECT g.data FROM event_groups g WHERE g.id = (SELECT id FROM event_groups "
+        "WHERE seq = ?1 AND client_lo <= ?2 ORDER BY client_lo DESC LIMIT 1) "
+        "AND g.client_hi >= ?2 AND instr(g.clients, ?2) > 0";
+    q.args.emplace_back(int64_t{0});
+    q.args.emplace_back(f.client_ip->Key());
+    return q;
   } else {
     q.sql =
         "SELECT data FROM event_groups "
@@ -107,9 +106,7 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
   }
   q.args.emplace_back(from / 1'000'000);  // as SQLite divides: toward zero
   q.args.emplace_back(to / 1'000'000);
-  if (f.client_ip) {
-    q.args.emplace_back(f.client_ip->Key());
-  } else if (f.client_prefix) {
+  if (f.client_prefix) {
     q.sql += " AND client_lo <= ? AND client_hi >= ?";
     q.args.emplace_back(f.client_prefix->HighKey());
     q.args.emplace_back(f.client_prefix->LowKey());
@@ -117,18 +114,49 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
   return q;
 }
 
+namespace {
+
+// Resets a reused statement when the scope ends, however it ends: a
+// statement left mid-way would hold its read snapshot open.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite::Stmt* stmt) : stmt_(stmt) {}
+  ~ResetOnExit() { stmt_->Reset(); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  sqlite::Stmt* stmt_;
+};
+
+// More shapes than this means something unexpected: start over.
+constexpr size_t kMaxCachedStatements = 64;
+
+}  // namespace
+
+Result<sqlite::Stmt*> SqliteEventQuery::Statement(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    if (statements_.size() >= kMaxCachedStatements) statements_.clear();
+    CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt stmt, db_->Prepare(sql));
+    it = statements_.emplace(sql, std::move(stmt)).first;
+  }
+  it->second.Reset();
+  return &it->second;
+}
+
 Result<std::string> SqliteEventQuery::FilePath(int64_t file_id) {
-  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT path FROM checkpoints WHERE id = ?"));
-  CULPRIT_RETURN_IF_ERROR(stmt.BindInt(0, file_id));
-  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  return row ? std::string(stmt.ColumnText(0)) : std::string();
+  CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * stmt,
+                           Statement("SELECT path FROM checkpoints WHERE id = ?"));
+  ResetOnExit reset(stmt);
+  CULPRIT_RETURN_IF_ERROR(stmt->BindInt(0, file_id));
+  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? std::string(stmt->ColumnText(0)) : std::string();
 }
 
 Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEvent>* out) {
   const std::optional<Query> q = BuildGroupQuery(f);
   if (!q) return Status::Ok();
-  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(q->sql));
-  CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q->args));
   const int64_t from = ToUnixMicros(f.from);
   const int64_t to = ToUnixMicros(f.to);
   const Before before{f.newest_first};
@@ -139,11 +167,7 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
   std::vector<StoredEvent> kept;
   StoredEvent se;
   PackedStrings strings;
-  while (true) {
-    CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    if (stmt.ColumnIsNull(0)) continue;
-    const auto blob = stmt.ColumnBlob(0);
+  auto consume = [&](std::span<const uint8_t> blob) -> Status {
     std::string_view data(reinterpret_cast<const char*>(blob.data()), blob.size());
     while (!data.empty()) {
       // A group this binary cannot decode is skipped, not fatal: the rest
@@ -164,6 +188,60 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
         kept.push_back(se);
       }
       std::push_heap(kept.begin(), kept.end(), before);
+    }
+    return Status::Ok();
+  };
+
+  if (f.client_ip) {
+    // One exact client: its group of each transaction of the window, the
+    // transactions in the filter's order, stopping once `limit` events are
+    // kept that every later transaction's events would lose to.
+    struct Txn {
+      int64_t seq, first_second, last_second;
+    };
+    std::vector<Txn> txns;
+    {
+      CULPRIT_ASSIGN_OR_RETURN(
+          sqlite::Stmt * seqs,
+          Statement("SELECT seq, MIN(second), MAX(second) FROM event_spans "
+                    "WHERE second BETWEEN ? AND ? GROUP BY seq"));
+      ResetOnExit reset(seqs);
+      CULPRIT_RETURN_IF_ERROR(seqs->BindInt(0, from / 1'000'000));
+      CULPRIT_RETURN_IF_ERROR(seqs->BindInt(1, to / 1'000'000));
+      while (true) {
+        CULPRIT_ASSIGN_OR_RETURN(bool row, seqs->Step());
+        if (!row) break;
+        txns.push_back({seqs->ColumnInt(0), seqs->ColumnInt(1), seqs->ColumnInt(2)});
+      }
+    }
+    std::sort(txns.begin(), txns.end(), [&](const Txn& a, const Txn& b) {
+      return f.newest_first ? a.last_second > b.last_second : a.first_second < b.first_second;
+    });
+    CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * group, Statement(q->sql));
+    for (const Txn& t : txns) {
+      if (kept.size() >= f.limit) {
+        // Seconds are whole: a transaction's events lie within
+        // [first_second, last_second + 1) seconds.
+        const int64_t worst = ToUnixMicros(kept.front().event.time);
+        if (f.newest_first ? worst >= (t.last_second + 1) * 1'000'000
+                           : worst < t.first_second * 1'000'000) {
+          break;
+        }
+      }
+      ResetOnExit reset(group);
+      CULPRIT_RETURN_IF_ERROR(group->BindInt(0, t.seq));
+      CULPRIT_RETURN_IF_ERROR(group->BindBlob(1, f.client_ip->Key()));
+      CULPRIT_ASSIGN_OR_RETURN(bool row, group->Step());
+      if (row) CULPRIT_RETURN_IF_ERROR(consume(group->ColumnBlob(0)));
+    }
+  } else {
+    CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q->sql));
+    ResetOnExit reset(cached);
+    CULPRIT_RETURN_IF_ERROR(BindArgs(*cached, q->args));
+    while (true) {
+      CULPRIT_ASSIGN_OR_RETURN(bool row, cached->Step());
+      if (!row) break;
+      if (!cached->ColumnIsNull(0)) CULPRIT_RETURN_IF_ERROR(consume(cached->ColumnBlob(0)));
     }
   }
   for (StoredEvent& e : kept) out->push_back(std::move(e));
@@ -274,7 +352,9 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
   CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(filter));
   // One read transaction: rows and groups from the same snapshot.
   CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
-  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(q.sql));
+  CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q.sql));
+  ResetOnExit reset(cached);
+  sqlite::Stmt& stmt = *cached;
   CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q.args));
   std::vector<StoredEvent> out;
   while (true) {
@@ -331,10 +411,11 @@ Result<int64_t> SqliteEventQuery::CountCausedEvents(const EventFilter& filter) {
   EventFilter f = filter;
   f.with_cause_only = true;
   CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(f, /*count=*/true));
-  CULPRIT_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(q.sql));
-  CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q.args));
-  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  return row ? stmt.ColumnInt(0) : 0;
+  CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * stmt, Statement(q.sql));
+  ResetOnExit reset(stmt);
+  CULPRIT_RETURN_IF_ERROR(BindArgs(*stmt, q.args));
+  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->ColumnInt(0) : 0;
 }
 
 Result<std::vector<CauseCount>> SqliteEventQuery::CountCauses(Timestamp from, Timestamp to) {

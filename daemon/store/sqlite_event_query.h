@@ -4,6 +4,7 @@
 // SqliteEventQuery: EventQuery over a read-only SQLite connection.
 // One instance per reader thread.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@ namespace culprit::store {
 
 namespace sqlite {
 class Db;
+class Stmt;
 }
 
 class SqliteEventQuery final : public EventQuery {
@@ -49,8 +51,12 @@ class SqliteEventQuery final : public EventQuery {
   // the first filter.limit of them in the filter's order.
   Status ReadGroups(const EventFilter& filter, std::vector<StoredEvent>* out);
   Result<std::string> FilePath(int64_t file_id);
+  // The prepared statement for `sql`, kept across calls (a lookup runs the
+  // same few shapes again and again), reset and with no bindings.
+  Result<sqlite::Stmt*> Statement(const std::string& sql);
 
   std::unique_ptr<sqlite::Db> db_;
+  std::map<std::string, sqlite::Stmt> statements_;
 };
 
 }  // namespace culprit::store

@@ -48,6 +48,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
                                s.message());
   };
   if (mode == Mode::kReadWrite) {
+    // A new file gets 16 KiB pages (an existing one keeps its size): a
+    // group of packed events spans fewer overflow pages, and the WAL and
+    // checkpoints move the same bytes in a quarter of the writes.
+    CULPRIT_RETURN_IF_ERROR(check("pragma", db->Exec("PRAGMA page_size=16384;")));
     auto jm = db->Prepare("PRAGMA journal_mode=WAL");
     if (!jm.ok()) return check("cannot read", jm.status());
     auto row = jm->Step();
@@ -71,7 +75,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
     // instead of every 4 MB halves the number of times each page is copied.
     CULPRIT_RETURN_IF_ERROR(check("pragma", db->Exec("PRAGMA foreign_keys=OFF;"
                                                      "PRAGMA cache_size=-16384;"
-                                                     "PRAGMA wal_autocheckpoint=10000;")));
+                                                     "PRAGMA wal_autocheckpoint=2500;")));
+  } else {
+    // A reader's lookups come back to the same recent pages (the spans,
+    // the newest groups): 16 MiB keeps them without a read() each.
+    CULPRIT_RETURN_IF_ERROR(check("pragma", db->Exec("PRAGMA cache_size=-16384;")));
   }
   return db;
 }
