@@ -341,9 +341,9 @@ class TimedQuery final : public store::EventQuery {
   Result<std::vector<store::CauseCount>> CountCauses(Timestamp from, Timestamp to) override {
     return q_->CountCauses(from, to);
   }
-  Result<int64_t> CountCausedEvents(const store::EventFilter& f) override {
+  Result<int64_t> CountReports(const IpAddress& client, Timestamp from, Timestamp to) override {
     const auto t0 = SteadyClock::now();
-    auto r = q_->CountCausedEvents(f);
+    auto r = q_->CountReports(client, from, to);
     us[kClient] += std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
     ++calls[kClient];
     return r;

@@ -224,7 +224,11 @@ bool Preload(store::EventWriter& writer, int64_t source_id, int64_t n) {
     e.message = "GET /api/items HTTP/1.1";
   }
   if (!filler.Flush()) return false;
-  std::printf("preloaded %" PRId64 " events in %.1f s\n", n,
+  // The database already exists on disk before the timed run, as it would
+  // in production: without this, the run would start by waiting for the
+  // kernel to write back the gigabytes the preload left dirty.
+  ::sync();
+  std::printf("preloaded %" PRId64 " events in %.1f s (synced to disk)\n", n,
               std::chrono::duration<double>(Clock::now() - t0).count());
   return true;
 }

@@ -536,15 +536,15 @@ Result<Diagnosis> Run::Go() {
   d.retry_may_help = !(top == Cause::kProtocolMismatch || top == Cause::kTlsHandshakeFailed ||
                        top == Cause::kFirewall || top == Cause::kRequestRejected);
 
-  store::EventFilter sim;
-  sim.client_ip = r_.client_ip;
-  sim.from = t - options_.similar_lookback;
-  sim.to = t + u_;
-  auto similar = q_.CountCausedEvents(sim);
-  if (!similar.ok()) {
-    return Status(similar.status().code(), "similar events: " + similar.status().message());
+  // Similar resets: what this address reported in the lookback, and the
+  // reset-causing events of it in the window searched.
+  auto reports = q_.CountReports(*r_.client_ip, t - options_.similar_lookback, t + u_);
+  if (!reports.ok()) {
+    return Status(reports.status().code(), "similar reports: " + reports.status().message());
   }
-  d.similar_recent = static_cast<int>(std::min<int64_t>(*similar, INT32_MAX));
+  int64_t similar = *reports;
+  for (const StoredEvent& e : client_events_) similar += e.event.cause != Cause::kNone ? 1 : 0;
+  d.similar_recent = static_cast<int>(std::min<int64_t>(similar, INT32_MAX));
   return d;
 }
 

@@ -88,7 +88,8 @@ struct Diagnosis {
   // Ranked, best first. Never empty: NONE_ON_SERVER when nothing explains
   // the report.
   std::vector<Verdict> verdicts;
-  // Resets / cause events for this client address within the lookback.
+  // Reports from this client address within the lookback, plus its
+  // reset-causing events in the window searched.
   int similar_recent = 0;
   // False when the server rejects such connections consistently (TLS or
   // protocol mismatch, firewall, rejected request): retrying the same way

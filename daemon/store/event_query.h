@@ -97,10 +97,9 @@ class EventQuery {
   // sense (to < from, limit 0), UNAVAILABLE/INTERNAL from the database.
   virtual Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) = 0;
 
-  // How many events with a cause match `filter` (filter.with_cause_only is
-  // implied; limit and order are ignored). Counts without reading the
-  // events. Errors as FindEvents().
-  virtual Result<int64_t> CountCausedEvents(const EventFilter& filter) = 0;
+  // How many client reports from `client` were received with a reported
+  // time in [from, to]. Errors: UNAVAILABLE/INTERNAL from the database.
+  virtual Result<int64_t> CountReports(const IpAddress& client, Timestamp from, Timestamp to) = 0;
 
   // Per cause (NONE excluded for events, NONE_ON_SERVER included for
   // reports): counts of reports seen in [from, to] and of events in it, by

@@ -29,7 +29,7 @@ class SqliteEventQuery final : public EventQuery {
 
   Result<std::vector<SourceStats>> ListSources() override;
   Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) override;
-  Result<int64_t> CountCausedEvents(const EventFilter& filter) override;
+  Result<int64_t> CountReports(const IpAddress& client, Timestamp from, Timestamp to) override;
   Result<std::vector<CauseCount>> CountCauses(Timestamp from, Timestamp to) override;
 
   // The SQL and bindings FindEvents() runs for `filter` (for EXPLAIN QUERY

@@ -9,6 +9,7 @@
 // FindEvents() calls so tests can bound the correlator's query budget.
 
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 #include "daemon/store/event_query.h"
@@ -30,7 +31,9 @@ class FakeEventQuery : public store::EventQuery {
   Result<std::vector<store::SourceStats>> ListSources() override;
   Result<std::vector<store::StoredEvent>> FindEvents(const store::EventFilter& filter) override;
   // Counts the held events with a cause in the range (no reports here).
-  Result<int64_t> CountCausedEvents(const store::EventFilter& filter) override;
+  // Counts the reports added with AddReport().
+  Result<int64_t> CountReports(const IpAddress& client, Timestamp from, Timestamp to) override;
+  void AddReport(const IpAddress& client, Timestamp at) { reports_.push_back({client, at}); }
   Result<std::vector<store::CauseCount>> CountCauses(Timestamp from, Timestamp to) override;
 
   size_t find_calls() const { return find_calls_; }
@@ -46,6 +49,7 @@ class FakeEventQuery : public store::EventQuery {
   Status fail_;
   int64_t next_id_ = 1;
   size_t find_calls_ = 0;
+  std::vector<std::pair<IpAddress, Timestamp>> reports_;
 };
 
 }  // namespace culprit::correlate_test

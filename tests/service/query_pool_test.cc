@@ -15,7 +15,7 @@ class NullQuery final : public store::EventQuery {
   Result<std::vector<store::StoredEvent>> FindEvents(const store::EventFilter&) override {
     return std::vector<store::StoredEvent>{};
   }
-  Result<int64_t> CountCausedEvents(const store::EventFilter&) override { return 0; }
+  Result<int64_t> CountReports(const IpAddress&, Timestamp, Timestamp) override { return 0; }
   Result<std::vector<store::CauseCount>> CountCauses(Timestamp, Timestamp) override {
     return std::vector<store::CauseCount>{};
   }

@@ -266,10 +266,11 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
   recent.client_ip = *IpAddress::Parse("198.51.100.7");
   auto rq2 = SqliteEventQuery::BuildQuery(recent);
   ASSERT_TRUE(rq2.ok());
-  EXPECT_NE(Plan(*db_, *rq2).find("USING INDEX events_with_cause_by_client (client_ip=? AND "
+  EXPECT_NE(Plan(*db_, *rq2).find("USING INDEX events_by_seq_client (seq=? AND client_ip=? AND "
                                   "ts_us>? AND ts_us<?)"),
             std::string::npos)
       << Plan(*db_, *rq2);
+  EXPECT_EQ(query_->FindEvents(recent)->size(), 1u);  // the one 502
 
   EventFilter chain = Window(0, 179);
   chain.with_cause_only = true;
