@@ -41,3 +41,19 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# The end-to-end tests run their own nginx, HAProxy, stunnel and ulogd with
+# their own configs on free loopback ports; they need the programs, not the
+# system services. When this script installed one of them, stop and disable
+# the service the package started (Debian starts nginx on :80), so running
+# the tests leaves no server behind. Services installed before are left alone.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  for pair in nginx:nginx haproxy:haproxy stunnel4:stunnel4 ulogd2:ulogd2; do
+    pkg="${pair%%:*}" unit="${pair##*:}"
+    for m in "${missing[@]}"; do
+      if [ "$m" = "$pkg" ]; then
+        $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true
+      fi
+    done
+  done
+fi
