@@ -32,7 +32,10 @@ namespace culprit::ingest {
 class WriterThread {
  public:
   struct Options {
-    size_t max_queued = 4;                              // batches waiting
+    // Batches waiting. Two keep the reader a batch ahead of the writer;
+    // four held more memory (each batch is up to 8192 lines with their
+    // events) and measured slower.
+    size_t max_queued = 2;
     Duration first_retry = std::chrono::milliseconds(100);
     Duration max_retry = std::chrono::seconds(5);
   };

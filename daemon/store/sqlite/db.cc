@@ -70,11 +70,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
     // and for readers, but not enforced here: every id the writer binds comes
     // from a row it wrote itself, and enforcement costs four index lookups
     // per event. Every index the writer fills grows at its end (schema 4),
-    // so a 16 MiB page cache holds the pages it touches (64 MiB measured
+    // so an 8 MiB page cache holds the pages it touches (64 MiB measured
     // no faster, and cost 50 MB of RSS). Checkpointing the WAL every ~40 MB
     // instead of every 4 MB halves the number of times each page is copied.
     CULPRIT_RETURN_IF_ERROR(check("pragma", db->Exec("PRAGMA foreign_keys=OFF;"
-                                                     "PRAGMA cache_size=-16384;"
+                                                     "PRAGMA cache_size=-8192;"
                                                      "PRAGMA wal_autocheckpoint=2500;")));
   } else {
     // A reader's lookups come back to the same recent pages (the spans,
