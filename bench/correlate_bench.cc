@@ -57,6 +57,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "bench/bench_store.h"
+#include "bench/nginx_log.h"
 #include "daemon/correlate/correlator.h"
 #include "daemon/ingest/ingester.h"
 #include "daemon/ingest/source_reader.h"
@@ -87,21 +88,6 @@ long PeakRssMb() {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss / 1024;
-}
-
-// A skewed address (ingest_bench's population): a few clients send most.
-std::string ClientAddress(std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  const auto rank = static_cast<uint32_t>(std::pow(200000.0, u(rng)));  // log-uniform ~ Zipf
-  char buf[64];
-  if (rank % 10 == 3) {
-    std::snprintf(buf, sizeof buf, "2001:db8:%x:%x::%x", rank >> 12, (rank >> 4) & 0xff,
-                  rank & 0xf);
-  } else {
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", 10 + (rank >> 16) % 200, (rank >> 8) & 0xff,
-                  rank & 0xff, 1 + rank % 250);
-  }
-  return buf;
 }
 
 const char* const kPaths[] = {"/", "/api/orders?page=2", "/static/app.3f9a1c.js",
@@ -211,7 +197,7 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
       const int64_t ts_us = start_us + done * (1000000 / kStoredRate);
       const int64_t ts_sec_us = ts_us / 1000000 * 1000000;  // the log has seconds
       const int64_t sec = ts_us / 1000000;
-      std::string ip_text = ClientAddress(rng);
+      std::string ip_text = bench::ClientAddress(rng);
       auto ip = IpAddress::Parse(ip_text);
       if (!ip.ok()) return false;
       const uint64_t roll = rng() % 1000;
@@ -456,7 +442,7 @@ int64_t Feed(const std::string& path, int64_t rate, const std::atomic<bool>* sto
                                            : kPlainStatus[rng() % 20];
       const int len = std::snprintf(line, sizeof line,
                                     "%s - - [%s] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\"\n",
-                                    ClientAddress(rng).c_str(), LogTime(sec).c_str(),
+                                    bench::ClientAddress(rng).c_str(), LogTime(sec).c_str(),
                                     kPaths[rng() % 9], status, static_cast<int>(rng() % 40000),
                                     kAgents[rng() % 4]);
       chunk.append(line, len);

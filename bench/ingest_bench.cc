@@ -37,6 +37,7 @@
 #include "base/log.h"
 #include "base/time_zone.h"
 #include "bench/bench_store.h"
+#include "bench/nginx_log.h"
 #include "daemon/ingest/ingester.h"
 #include "daemon/store/database.h"
 #include "daemon/store/event_writer.h"
@@ -121,59 +122,19 @@ double ThreadCpuSeconds(const std::string& comm) {
   return 0;
 }
 
-// A skewed address: a few clients send most requests.
-std::string ClientAddress(std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  const auto rank = static_cast<uint32_t>(std::pow(200000.0, u(rng)));  // log-uniform ~ Zipf
-  char buf[64];
-  if (rank % 10 == 3) {
-    std::snprintf(buf, sizeof buf, "2001:db8:%x:%x::%x", rank >> 12, (rank >> 4) & 0xff,
-                  rank & 0xf);
-  } else {
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", 10 + (rank >> 16) % 200, (rank >> 8) & 0xff,
-                  rank & 0xff, 1 + rank % 250);
-  }
-  return buf;
-}
-
 size_t GenerateCombined(const std::string& path, int64_t lines) {
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  static const char* kPaths[] = {"/", "/api/orders?page=2", "/static/app.3f9a1c.js",
-                                 "/api/session", "/login", "/images/logo.png",
-                                 "/api/items/18231", "/healthz", "/search?q=reset+by+peer"};
-  static const char* kAgents[] = {
-      "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-      "curl/7.88.1", "python-requests/2.31.0",
-      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-      "Chrome/131.0 Safari/537.36"};
-  // A busy edge's status mix, per mille: mostly 2xx/3xx, a few percent of
-  // 404s, and about 3% of statuses that indicate a reset cause (400, 408,
-  // 429, 444, 499, 5xx), which are stored as indexed rows.
-  static const std::pair<int, int> kStatusMix[] = {
-      {200, 860}, {304, 50}, {301, 20}, {404, 40}, {400, 5}, {499, 10},
-      {502, 3},   {504, 2},  {500, 3},  {408, 2},  {429, 3}, {444, 2}};
-  std::vector<int> statuses;
-  for (const auto& [status, per_mille] : kStatusMix) statuses.insert(statuses.end(), per_mille, status);
-  std::mt19937_64 rng(42);
   FILE* f = std::fopen(path.c_str(), "w");
   if (f == nullptr) return 0;
   std::vector<char> buf(1 << 20);
   std::setvbuf(f, buf.data(), _IOFBF, buf.size());
+  bench::CombinedLog log;
+  std::string ip;
+  int64_t second = 0;
   size_t bytes = 0;
   for (int64_t i = 0; i < lines; ++i) {
-    const int64_t sec = 20 * 3600 + i / 2000;  // 2000 requests/s from 20:00 UTC
-    const std::string ip = ClientAddress(rng);
-    char line[512];
-    const int n = std::snprintf(
-        line, sizeof line,
-        "%s - - [23/%s/2026:%02" PRId64 ":%02" PRId64 ":%02" PRId64
-        " +0000] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\"\n",
-        ip.c_str(), kMonths[10], (sec / 3600) % 24, (sec / 60) % 60, sec % 60,
-        kPaths[rng() % 9], statuses[rng() % statuses.size()], static_cast<int>(rng() % 40000),
-        kAgents[rng() % 4]);
-    std::fwrite(line, 1, n, f);
-    bytes += n;
+    const std::string_view line = log.Next(&ip, &second);
+    std::fwrite(line.data(), 1, line.size(), f);
+    bytes += line.size();
   }
   std::fclose(f);
   return bytes;
@@ -207,7 +168,7 @@ bool Preload(store::EventWriter& writer, int64_t source_id, int64_t n) {
   const int64_t start_us = 1795392000LL * 1000000;  // the day before the generated log
   char line[512];
   for (int64_t done = 0; done < n; ++done) {
-    const std::string ip_text = ClientAddress(rng);
+    const std::string ip_text = bench::ClientAddress(rng);
     auto ip = IpAddress::Parse(ip_text);
     if (!ip.ok()) return false;
     const int64_t ts_us = start_us + done * (86'400'000'000LL / n) / 1'000'000 * 1'000'000;
