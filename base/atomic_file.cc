@@ -1,4 +1,4 @@
-#include "daemon/report/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <vector>
 
-namespace culprit::report {
+namespace culprit {
 namespace {
 
 Status Fail(const std::string& what, const std::string& path, int err) {
@@ -63,4 +63,4 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
   return Status::Ok();
 }
 
-}  // namespace culprit::report
+}  // namespace culprit

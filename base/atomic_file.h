@@ -1,5 +1,5 @@
-#ifndef CULPRIT_DAEMON_REPORT_ATOMIC_FILE_H_
-#define CULPRIT_DAEMON_REPORT_ATOMIC_FILE_H_
+#ifndef CULPRIT_BASE_ATOMIC_FILE_H_
+#define CULPRIT_BASE_ATOMIC_FILE_H_
 
 // Writing a whole file so that readers see the old contents or the new,
 // never a part: a temporary file in the same directory is written and
@@ -12,7 +12,7 @@
 
 #include "base/result.h"
 
-namespace culprit::report {
+namespace culprit {
 
 // Replaces (or creates) `path` with `contents`, mode 0644. On failure the
 // temporary file is removed, `path` is left as it was, and the error
@@ -20,6 +20,6 @@ namespace culprit::report {
 // REQUIRES: the directory of `path` exists.
 Status WriteFileAtomically(const std::string& path, std::string_view contents);
 
-}  // namespace culprit::report
+}  // namespace culprit
 
-#endif  // CULPRIT_DAEMON_REPORT_ATOMIC_FILE_H_
+#endif  // CULPRIT_BASE_ATOMIC_FILE_H_

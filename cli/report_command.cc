@@ -1,14 +1,9 @@
 // culprit report: the daemon renders the document (Report RPC); the CLI
 // writes it to stdout or, with --out, to a file replaced atomically.
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <filesystem>
-#include <vector>
 
+#include "base/atomic_file.h"
 #include "base/status.h"
 #include "base/time.h"
 #include "cli/client.h"
@@ -17,38 +12,6 @@
 #include "proto/time_convert.h"
 
 namespace culprit::cli {
-namespace {
-
-// Temp file in the target's directory, fsync, rename: a reader (a web
-// server publishing the file) never sees half a report.
-Status WriteAtomically(const std::string& path, const std::string& contents) {
-  const std::filesystem::path target(path);
-  std::string dir = target.parent_path().string();
-  if (dir.empty()) dir = ".";
-  std::string tmpl = dir + "/." + target.filename().string() + ".tmp-XXXXXX";
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  const int fd = ::mkstemp(name.data());
-  if (fd < 0) return Status::IoError("cannot create a file in \"" + dir + "\": " + ErrnoText(errno));
-  size_t done = 0;
-  int err = 0;
-  while (done < contents.size() && err == 0) {
-    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno != EINTR) err = errno;
-    if (n > 0) done += static_cast<size_t>(n);
-  }
-  if (err == 0 && ::fchmod(fd, 0644) != 0) err = errno;
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(name.data(), path.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(name.data());
-    return Status::IoError("cannot write \"" + path + "\": " + ErrnoText(err));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 int RunReport(const GlobalOptions& global, const ReportOptions& options, std::ostream& out,
               std::ostream& err) {
@@ -82,7 +45,7 @@ int RunReport(const GlobalOptions& global, const ReportOptions& options, std::os
     out << resp.document();
     return kExitOk;
   }
-  if (Status s = WriteAtomically(options.out, resp.document()); !s.ok()) {
+  if (Status s = WriteFileAtomically(options.out, resp.document()); !s.ok()) {
     err << "culprit: --out: " << s.message() << "\n";
     return kExitUsage;
   }

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "base/log.h"
-#include "daemon/report/atomic_file.h"
+#include "base/atomic_file.h"
 #include "daemon/report/render.h"
 #include "daemon/report/render_util.h"
 

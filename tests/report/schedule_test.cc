@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-#include "daemon/report/atomic_file.h"
+#include "base/atomic_file.h"
 #include "daemon/report/nightly.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
