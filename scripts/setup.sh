@@ -9,9 +9,9 @@ build_pkgs=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsimdjson-dev libre2-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev libcli11-dev libssl-dev
+  libtomlplusplus-dev libcli11-dev libssl-dev libcpp-httplib-dev
   clang-14 libclang-rt-14-dev
-  python3 tzdata
+  python3 tzdata python3-grpcio python3-grpc-tools python3-protobuf
   nginx haproxy stunnel4 iptables ulogd2 iproute2 openssl
 )
 
