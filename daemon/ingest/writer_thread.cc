@@ -105,7 +105,20 @@ void WriterThread::Run() {
   Duration retry = options_.first_retry;
   std::unique_lock lock(mu_);
   while (true) {
-    changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+    if (options_.maintenance) {
+      // Idle: run maintenance back to back while it has more and nothing
+      // is queued; otherwise wake once per interval to look.
+      while (queue_.empty() && !stopping_) {
+        if (!changed_.wait_for(lock, maintenance_more_ ? Duration(0) : options_.maintenance_interval,
+                               [&] { return !queue_.empty() || stopping_; })) {
+          lock.unlock();
+          MaybeMaintain(/*idle=*/true);
+          lock.lock();
+        }
+      }
+    } else {
+      changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+    }
     if (queue_.empty()) break;  // stopping, and everything is written
     // Take everything queued: one transaction for all of it.
     while (!queue_.empty()) {
@@ -132,6 +145,7 @@ void WriterThread::Run() {
           ++k;
         }
       }
+      MaybeMaintain(/*idle=*/false);
     }
     lock.lock();
     if (st.ok()) {
@@ -161,6 +175,14 @@ void WriterThread::Run() {
     if (stopping_) break;
     retry = std::min(retry * 2, options_.max_retry);
   }
+}
+
+void WriterThread::MaybeMaintain(bool idle) {
+  if (!options_.maintenance) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!idle && !maintenance_more_ && now - last_maintenance_ < options_.maintenance_interval) return;
+  last_maintenance_ = now;
+  maintenance_more_ = options_.maintenance();
 }
 
 }  // namespace culprit::ingest

@@ -14,9 +14,11 @@
 // Thread-safe: any thread may Submit/Acquire/Flush; the EventWriter is used
 // only by the writer thread once Start() has been called.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -38,6 +40,14 @@ class WriterThread {
     size_t max_queued = 2;
     Duration first_retry = std::chrono::milliseconds(100);
     Duration max_retry = std::chrono::seconds(5);
+    // Work done on the writer thread between transactions (deleting expired
+    // rows): one short, bounded step per call, returning true while more is
+    // waiting. It runs after a commit, at most once per
+    // `maintenance_interval` unless the last step said more (then after
+    // every commit, so deletion keeps pace with a busy ingest), and
+    // back-to-back while the queue is empty. Unset: none.
+    std::function<bool()> maintenance;
+    Duration maintenance_interval = std::chrono::seconds(1);
   };
 
   // REQUIRES: writer outlives the thread.
@@ -72,6 +82,8 @@ class WriterThread {
 
  private:
   void Run();
+  // Runs a maintenance step if one is due; called without the lock held.
+  void MaybeMaintain(bool idle);
 
   store::EventWriter* writer_;
   Options options_;
@@ -85,6 +97,9 @@ class WriterThread {
   bool started_ = false;
   Status last_error_;
   std::thread thread_;
+  // Writer-thread only.
+  std::chrono::steady_clock::time_point last_maintenance_{};
+  bool maintenance_more_ = true;  // a first step runs soon after start
 };
 
 }  // namespace culprit::ingest
