@@ -159,37 +159,62 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
   if (!q) return Status::Ok();
   const int64_t from = ToUnixMicros(f.from);
   const int64_t to = ToUnixMicros(f.to);
-  const Before before{f.newest_first};
-  std::map<int64_t, std::string> paths;
-  // The best `limit` events so far, as a heap whose front is the one that
-  // would be cut first: an event that would not make the cut is skipped
-  // before its strings are copied, so a busy address costs little.
-  std::vector<StoredEvent> kept;
+  // Two passes. The first decodes every event of the groups read but
+  // copies nothing: the best `limit` matches are kept as (time, id, where)
+  // in a heap whose front is the one that would be cut first. A busy
+  // address's group holds hundreds of events, and in newest-first order
+  // every one of them would beat the one before: copying each event's
+  // strings only to drop it again was most of a lookup's time. The second
+  // pass decodes the kept ones again, fully. Group blobs are copied while a
+  // kept candidate points into them.
+  struct Candidate {
+    int64_t ts_us;
+    int64_t id;
+    uint32_t blob;    // index in blobs
+    uint32_t offset;  // of the event in its blob
+  };
+  auto before = [newest = f.newest_first](const Candidate& a, const Candidate& b) {
+    const auto ka = std::make_pair(a.ts_us, a.id);
+    const auto kb = std::make_pair(b.ts_us, b.id);
+    return newest ? kb < ka : ka < kb;
+  };
+  std::vector<Candidate> kept;
+  struct Blob {
+    std::string data;
+    size_t refs = 0;
+  };
+  std::vector<Blob> blobs;
   StoredEvent se;
   PackedStrings strings;
-  auto consume = [&](std::span<const uint8_t> blob) -> Status {
-    std::string_view data(reinterpret_cast<const char*>(blob.data()), blob.size());
+  auto consume = [&](std::span<const uint8_t> bytes) {
+    const std::string_view whole(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    const uint32_t index = static_cast<uint32_t>(blobs.size());
+    size_t refs = 0;
+    std::string_view data = whole;
     while (!data.empty()) {
+      const auto offset = static_cast<uint32_t>(data.data() - whole.data());
       // A group this binary cannot decode is skipped, not fatal: the rest
       // of the answer is still right.
       if (!ReadPackedEvent(&data, &se, &strings)) break;
       if (!Matches(f, from, to, se, strings)) continue;
-      if (kept.size() >= f.limit && !before(se, kept.front())) continue;
-      AssignStrings(strings, &se);
-      auto [it, fresh] = paths.try_emplace(se.file_id);
-      if (fresh) {
-        CULPRIT_ASSIGN_OR_RETURN(it->second, FilePath(se.file_id));
-      }
-      se.path = it->second;
+      const Candidate c{ToUnixMicros(se.event.time), se.id, index, offset};
       if (kept.size() >= f.limit) {
+        if (!before(c, kept.front())) continue;
         std::pop_heap(kept.begin(), kept.end(), before);
-        kept.back() = se;
+        const uint32_t dropped = kept.back().blob;
+        if (dropped == index) {
+          --refs;
+        } else if (--blobs[dropped].refs == 0) {
+          std::string().swap(blobs[dropped].data);
+        }
+        kept.back() = c;
       } else {
-        kept.push_back(se);
+        kept.push_back(c);
       }
       std::push_heap(kept.begin(), kept.end(), before);
+      ++refs;
     }
-    return Status::Ok();
+    blobs.push_back(Blob{refs > 0 ? std::string(whole) : std::string(), refs});
   };
 
   if (f.client_ip) {
@@ -222,7 +247,7 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
       if (kept.size() >= f.limit) {
         // Seconds are whole: a transaction's events lie within
         // [first_second, last_second + 1) seconds.
-        const int64_t worst = ToUnixMicros(kept.front().event.time);
+        const int64_t worst = kept.front().ts_us;
         if (f.newest_first ? worst >= (t.last_second + 1) * 1'000'000
                            : worst < t.first_second * 1'000'000) {
           break;
@@ -232,7 +257,7 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
       CULPRIT_RETURN_IF_ERROR(group->BindInt(0, t.seq));
       CULPRIT_RETURN_IF_ERROR(group->BindBlob(1, f.client_ip->Key()));
       CULPRIT_ASSIGN_OR_RETURN(bool row, group->Step());
-      if (row) CULPRIT_RETURN_IF_ERROR(consume(group->ColumnBlob(0)));
+      if (row) consume(group->ColumnBlob(0));
     }
   } else {
     CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q->sql));
@@ -241,10 +266,25 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
     while (true) {
       CULPRIT_ASSIGN_OR_RETURN(bool row, cached->Step());
       if (!row) break;
-      if (!cached->ColumnIsNull(0)) CULPRIT_RETURN_IF_ERROR(consume(cached->ColumnBlob(0)));
+      if (!cached->ColumnIsNull(0)) consume(cached->ColumnBlob(0));
     }
   }
-  for (StoredEvent& e : kept) out->push_back(std::move(e));
+  // Second pass: the kept events, decoded again with their strings.
+  std::map<int64_t, std::string> paths;
+  out->reserve(out->size() + kept.size());
+  for (const Candidate& c : kept) {
+    std::string_view data = std::string_view(blobs[c.blob].data).substr(c.offset);
+    StoredEvent& e = out->emplace_back();
+    if (!ReadPackedEvent(&data, &e, &strings)) {
+      return Status::Internal("a packed event decoded once but not twice");
+    }
+    AssignStrings(strings, &e);
+    auto [it, fresh] = paths.try_emplace(e.file_id);
+    if (fresh) {
+      CULPRIT_ASSIGN_OR_RETURN(it->second, FilePath(e.file_id));
+    }
+    e.path = it->second;
+  }
   return Status::Ok();
 }
 

@@ -433,5 +433,72 @@ TEST(SqliteEventQuerySeqTest, EveryTransactionAndPreVersion3EventsAreFound) {
   for (size_t i = 1; i < r->size(); ++i) EXPECT_EQ((*r)[i].raw, "new line " + std::to_string(i - 1));
 }
 
+// A busy client: many events in every transaction, interleaved in time
+// across transactions. A limit returns exactly the first (or newest) events
+// of the full answer, whole, whatever the group they came from.
+TEST(SqliteEventQueryLimitTest, LimitKeepsTheFirstOrNewestOfABusyClient) {
+  testing::TempDir dir;
+  testing::FakeClock clock;
+  const std::string path = dir.File("culprit.db");
+  auto db = OpenForWriting(path);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  ASSERT_TRUE((*db)->Exec(
+      "INSERT INTO sources (id, name, path, format, created_us) "
+      "VALUES (1, 'nginx', '/var/log/nginx/access.log', 'nginx_combined', 0)").ok());
+  auto w = EventWriter::Create(db->get(), &clock);
+  ASSERT_TRUE(w.ok());
+  const auto busy = *IpAddress::Parse("10.0.1.2");
+  const auto other = *IpAddress::Parse("10.0.1.3");
+  int64_t offset = 0;
+  for (int txn = 0; txn < 4; ++txn) {
+    WriteBatch b;
+    FileSegment& seg = b.BeginSegment();
+    seg.source_id = 1;
+    seg.path = "/var/log/nginx/access.log";
+    seg.key = {1, 2, std::string(1, '\0')};
+    for (int i = 0; i < 200; ++i) {
+      const std::string raw = "line " + std::to_string(txn) + "." + std::to_string(i);
+      b.AddLine(offset, raw, false);
+      offset += static_cast<int64_t>(raw.size()) + 1;
+      parsers::Event& e = b.AddEvent();
+      // Transactions overlap in time: event i of every transaction falls in
+      // the same 10 ms, so the newest events come from all four.
+      e.time = FromUnixMicros(kT0 + i * 10'000 + txn);
+      e.kind = EventKind::kRequest;
+      e.client_ip = i % 5 == 4 ? other : busy;
+      e.client_port = static_cast<uint16_t>(40000 + i);
+    }
+    seg.end_offset = offset;
+    const WriteBatch* batches[] = {&b};
+    ASSERT_TRUE((*w)->Write(batches).ok());
+  }
+  auto q = SqliteEventQuery::Open(path);
+  ASSERT_TRUE(q.ok());
+  EventFilter f;
+  f.from = FromUnixMicros(kT0);
+  f.to = FromUnixMicros(kT0 + 10'000'000);
+  f.client_ip = busy;
+  f.limit = 10'000;
+  auto all = (*q)->FindEvents(f);
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_EQ(all->size(), 640u);
+  for (const bool newest : {false, true}) {
+    for (const size_t limit : {1u, 7u, 300u, 639u}) {
+      f.newest_first = newest;
+      f.limit = limit;
+      auto got = (*q)->FindEvents(f);
+      ASSERT_TRUE(got.ok()) << got.status().message();
+      ASSERT_EQ(got->size(), limit);
+      for (size_t i = 0; i < limit; ++i) {
+        const StoredEvent& want = newest ? (*all)[all->size() - 1 - i] : (*all)[i];
+        EXPECT_EQ((*got)[i].id, want.id) << "newest=" << newest << " limit=" << limit << " i=" << i;
+        EXPECT_EQ((*got)[i].raw, want.raw);
+        EXPECT_EQ((*got)[i].event.client_port, want.event.client_port);
+        EXPECT_EQ((*got)[i].path, "/var/log/nginx/access.log");
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace culprit::store
