@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "base/clock.h"
+#include "base/file_lock.h"
 #include "base/log.h"
 #include "base/version.h"
 #include "base/time_zone.h"
@@ -193,6 +194,14 @@ int Run(const config::Config& cfg) {
       return kExitConfig;
     }
     nightly_options = std::move(*o);
+  }
+  // One daemon per database: a second one would store every line again.
+  auto lock = FileLock::Acquire(cfg.daemon.database + ".lock");
+  if (!lock.ok()) {
+    CULPRIT_LOG(kError) << "database \"" << cfg.daemon.database
+                        << "\" is in use: " << lock.status().message()
+                        << "; is another culpritd running with it?";
+    return kExitStartup;
   }
   auto db = store::OpenForWriting(cfg.daemon.database);
   if (!db.ok()) {
