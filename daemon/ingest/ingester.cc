@@ -10,9 +10,64 @@ namespace culprit::ingest {
 
 Ingester::Ingester(std::vector<std::unique_ptr<SourceReader>> readers, WriterThread* writer,
                    const Clock* clock, Options options)
-    : readers_(std::move(readers)), writer_(writer), clock_(clock), options_(options) {}
+    : readers_(std::move(readers)), writer_(writer), clock_(clock), options_(options) {
+  if (options_.metrics != nullptr) {
+    collector_ = options_.metrics->AddCollector(
+        [this](std::vector<metrics::FamilySnapshot>* out) { Collect(out); });
+  }
+}
 
-Ingester::~Ingester() { Stop(); }
+Ingester::~Ingester() {
+  collector_.Reset();
+  Stop();
+}
+
+void Ingester::Collect(std::vector<metrics::FamilySnapshot>* out) const {
+  using metrics::MetricType;
+  struct Def {
+    const char* name;
+    const char* help;
+    MetricType type;
+    std::atomic<int64_t> SourceReader::Counts::*field;  // null: the lag
+  };
+  static constexpr Def kDefs[] = {
+      {"culprit_source_lines_read_total",
+       "Complete lines read from the source's files, blank lines included.",
+       MetricType::kCounter, &SourceReader::Counts::lines_read},
+      {"culprit_source_lines_parsed_total", "Lines parsed into events.", MetricType::kCounter,
+       &SourceReader::Counts::lines_parsed},
+      {"culprit_source_lines_rejected_total",
+       "Lines the source's format did not parse, stored as rejected lines.",
+       MetricType::kCounter, &SourceReader::Counts::lines_rejected},
+      {"culprit_source_lines_truncated_total",
+       "Lines longer than the source's maximum, cut to it.", MetricType::kCounter,
+       &SourceReader::Counts::lines_truncated},
+      {"culprit_source_rotations_total",
+       "Files read to their end after being rotated away or deleted.", MetricType::kCounter,
+       &SourceReader::Counts::rotations},
+      {"culprit_source_truncations_total",
+       "Files found truncated in place (copytruncate) and read again from the start.",
+       MetricType::kCounter, &SourceReader::Counts::truncations},
+      {"culprit_source_files", "Files the source follows.", MetricType::kGauge,
+       &SourceReader::Counts::files},
+      {"culprit_source_lag_bytes",
+       "Bytes written to the source's files and not read yet.", MetricType::kGauge, nullptr},
+  };
+  for (const Def& def : kDefs) {
+    metrics::FamilySnapshot f;
+    f.name = def.name;
+    f.help = def.help;
+    f.type = def.type;
+    f.label_names = {"source"};
+    for (const auto& reader : readers_) {
+      const int64_t v = def.field != nullptr
+                            ? (reader->counts().*def.field).load(std::memory_order_relaxed)
+                            : reader->LagBytes();
+      f.Add({reader->name()}, static_cast<double>(v));
+    }
+    out->push_back(std::move(f));
+  }
+}
 
 bool Ingester::RunOnce() {
   bool more = false;

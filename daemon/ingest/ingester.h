@@ -10,6 +10,10 @@
 // RunOnce() is the loop's body, for tests: one pass over every source, no
 // waiting.
 //
+// With Options::metrics, each source's counts (SourceReader::counts()) and
+// its lag in bytes are exported at scrape time, labelled source="<name>";
+// nothing is added to the ingest path.
+//
 // Thread-safe: Start()/Stop() from the owning thread; RunOnce() only when the
 // thread is not running.
 
@@ -24,6 +28,7 @@
 #include "base/time.h"
 #include "daemon/ingest/source_reader.h"
 #include "daemon/ingest/writer_thread.h"
+#include "daemon/metrics/registry.h"
 
 namespace culprit::tail {
 class ChangeWatcher;
@@ -39,6 +44,9 @@ class Ingester {
     // A batch is handed to the writer once it holds this many lines (and at
     // the end of every pass).
     size_t max_batch_lines = 8192;
+    // Where to export the per-source metrics; null: none. Must outlive the
+    // Ingester.
+    metrics::Registry* metrics = nullptr;
   };
 
   // REQUIRES: writer and clock outlive the Ingester.
@@ -60,6 +68,8 @@ class Ingester {
 
  private:
   void Run();
+  // The per-source families, read from the readers (a scrape-time collector).
+  void Collect(std::vector<metrics::FamilySnapshot>* out) const;
 
   std::vector<std::unique_ptr<SourceReader>> readers_;
   WriterThread* writer_;
@@ -70,6 +80,8 @@ class Ingester {
   std::mutex stop_mu_;  // for the wait when there is no watcher
   std::condition_variable stop_cv_;
   std::thread thread_;
+  // Declared last: unregistered first, before the readers it reads go.
+  metrics::CollectorHandle collector_;
 };
 
 }  // namespace culprit::ingest

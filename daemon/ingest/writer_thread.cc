@@ -5,11 +5,32 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "daemon/metrics/registry.h"
 
 namespace culprit::ingest {
 
 WriterThread::WriterThread(store::EventWriter* writer, Options options)
-    : writer_(writer), options_(options) {}
+    : writer_(writer), options_(options) {
+  if (metrics::Registry* m = options_.metrics) {
+    commit_seconds_ = m->AddHistogram("culprit_batch_commit_seconds",
+                                      "Time to commit one transaction of batches (events, "
+                                      "rejected lines, checkpoints, reports) to the database.",
+                                      {}, metrics::LatencyBuckets())
+                          ->Get({});
+    commit_failures_ = m->AddCounter("culprit_batch_commit_failures_total",
+                                     "Transactions that failed and will be retried.")
+                           ->Get({});
+    auto* events = m->AddCounter("culprit_events_stored_total",
+                                 "Parsed events committed to the database, by the reset cause "
+                                 "their line indicates (NONE: no cause).",
+                                 {"cause"});
+    // Every cause up front, so each series exists (at 0) before its first
+    // event and rate() works from the start.
+    for (int c = 0; c < kCauseCount; ++c) {
+      events_by_cause_[c] = events->Get({CauseName(static_cast<Cause>(c))});
+    }
+  }
+}
 
 WriterThread::~WriterThread() { Stop(); }
 
@@ -130,7 +151,9 @@ void WriterThread::Run() {
 
     view.clear();
     for (const auto& b : taken) view.push_back(b.get());
+    const auto write_start = std::chrono::steady_clock::now();
     Status st = writer_->Write(view);
+    RecordCommit(taken, st.ok(), std::chrono::steady_clock::now() - write_start);
 
     if (st.ok()) {
       // Tell each report's submitter its id, outside the lock.
@@ -174,6 +197,29 @@ void WriterThread::Run() {
     changed_.wait_for(lock, retry, [&] { return stopping_; });
     if (stopping_) break;
     retry = std::min(retry * 2, options_.max_retry);
+  }
+}
+
+void WriterThread::RecordCommit(const std::vector<std::unique_ptr<store::WriteBatch>>& batches,
+                                bool ok, std::chrono::steady_clock::duration took) {
+  if (commit_seconds_ == nullptr) return;
+  if (!ok) {
+    commit_failures_->Inc();
+    return;
+  }
+  commit_seconds_->ObserveDuration(took);
+  // One pass over the records the transaction just wrote, counted locally
+  // and added once per cause.
+  uint64_t counts[kCauseCount] = {};
+  for (const auto& b : batches) {
+    for (const store::LineRecord& r : b->records) {
+      if (r.event_index < 0) continue;  // rejected
+      const auto cause = static_cast<size_t>(b->event(r.event_index).cause);
+      if (cause < static_cast<size_t>(kCauseCount)) ++counts[cause];
+    }
+  }
+  for (int c = 0; c < kCauseCount; ++c) {
+    if (counts[c] != 0) events_by_cause_[c]->Inc(counts[c]);
   }
 }
 

@@ -11,6 +11,11 @@
 // (disk full, I/O error) is retried with a growing delay until it succeeds or
 // the thread is stopped; nothing is dropped.
 //
+// With Options::metrics it exports culprit_batch_commit_seconds (the time of
+// each successful transaction), culprit_batch_commit_failures_total and
+// culprit_events_stored_total{cause}: counted per transaction on the writer
+// thread, off the readers' path.
+//
 // Thread-safe: any thread may Submit/Acquire/Flush; the EventWriter is used
 // only by the writer thread once Start() has been called.
 
@@ -28,6 +33,13 @@
 #include "base/time.h"
 #include "daemon/store/event_writer.h"
 #include "daemon/store/write_batch.h"
+#include "parsers/event.h"
+
+namespace culprit::metrics {
+class Counter;
+class Histogram;
+class Registry;
+}  // namespace culprit::metrics
 
 namespace culprit::ingest {
 
@@ -48,6 +60,9 @@ class WriterThread {
     // back-to-back while the queue is empty. Unset: none.
     std::function<bool()> maintenance;
     Duration maintenance_interval = std::chrono::seconds(1);
+    // Where to export the writer's metrics; null: none. Must outlive the
+    // WriterThread.
+    metrics::Registry* metrics = nullptr;
   };
 
   // REQUIRES: writer outlives the thread.
@@ -84,6 +99,9 @@ class WriterThread {
   void Run();
   // Runs a maintenance step if one is due; called without the lock held.
   void MaybeMaintain(bool idle);
+  // Records one transaction's outcome in the metrics (if any).
+  void RecordCommit(const std::vector<std::unique_ptr<store::WriteBatch>>& batches, bool ok,
+                    std::chrono::steady_clock::duration took);
 
   store::EventWriter* writer_;
   Options options_;
@@ -100,6 +118,10 @@ class WriterThread {
   // Writer-thread only.
   std::chrono::steady_clock::time_point last_maintenance_{};
   bool maintenance_more_ = true;  // a first step runs soon after start
+  // Null without Options::metrics; owned by the registry.
+  metrics::Histogram* commit_seconds_ = nullptr;
+  metrics::Counter* commit_failures_ = nullptr;
+  metrics::Counter* events_by_cause_[kCauseCount] = {};
 };
 
 }  // namespace culprit::ingest

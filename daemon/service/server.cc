@@ -18,6 +18,7 @@
 #include "daemon/service/report_convert.h"
 #include "daemon/service/report_request.h"
 #include "daemon/service/report_sink.h"
+#include "daemon/service/rpc_metrics.h"
 #include "daemon/service/source_probe.h"
 
 namespace culprit::service {
@@ -44,6 +45,11 @@ void StripServerDetail(v1::Diagnosis* d) {
   d->clear_searched();
 }
 
+// The cause a diagnosis answers with: its best verdict's.
+Cause TopCause(const correlate::Diagnosis& d) {
+  return d.verdicts.empty() ? Cause::kNoneOnServer : d.verdicts.front().cause;
+}
+
 // The rate limiter's key for a caller: its token's name, else its address
 // without the port (a client opens new connections from new ports).
 std::string ClientKey(const Caller& caller, const std::string& peer) {
@@ -56,8 +62,10 @@ std::string ClientKey(const Caller& caller, const std::string& peer) {
 
 class CulpritServiceImpl final : public v1::Culprit::CallbackService {
  public:
-  explicit CulpritServiceImpl(const ServerOptions& options)
+  // `metrics` may be null (none exported).
+  CulpritServiceImpl(const ServerOptions& options, RpcMetrics* metrics)
       : options_(options),
+        metrics_(metrics),
         auth_(options.tokens),
         submit_limiter_(options.submit_limit, options.clock),
         pool_(options.query_factory, options.query_threads, options.max_queued_queries) {}
@@ -128,6 +136,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
                                       const v1::CorrelateRequest* request,
                                       v1::CorrelateResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (metrics_ != nullptr) metrics_->ReportReceived(Rpc::kCorrelate);
     if (auto caller = Authorize(context, Rpc::kCorrelate); !caller.ok()) {
       reactor->Finish(ToGrpcStatus(caller.status()));
       return reactor;
@@ -159,6 +168,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
         return;
       }
       DiagnosisToProto(*diagnosis, response->mutable_diagnosis());
+      if (metrics_ != nullptr) metrics_->ReportAnswered(Rpc::kCorrelate, TopCause(*diagnosis));
       reactor->Finish(grpc::Status::OK);
     });
     if (!queued) {
@@ -171,6 +181,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
                                    const v1::SubmitRequest* request,
                                    v1::SubmitResponse* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (metrics_ != nullptr) metrics_->ReportReceived(Rpc::kSubmit);
     auto caller = Authorize(context, Rpc::kSubmit);
     if (!caller.ok()) {
       reactor->Finish(ToGrpcStatus(caller.status()));
@@ -221,12 +232,14 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       // The stored diagnosis is complete; only the answer is narrowed.
       store::ReportRecord record = ReportRecordFrom(wire, report, response->diagnosis(), now);
       if (strip) StripServerDetail(response->mutable_diagnosis());
-      record.done = [reactor, response](Result<int64_t> id) {
+      record.done = [metrics = metrics_, reactor, response,
+                     top = TopCause(*diagnosis)](Result<int64_t> id) {
         if (!id.ok()) {
           reactor->Finish(ToGrpcStatus(id.status()));
           return;
         }
         response->set_report_id(*id);
+        if (metrics != nullptr) metrics->ReportAnswered(Rpc::kSubmit, top);
         reactor->Finish(grpc::Status::OK);
       };
       (void)context;
@@ -369,6 +382,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
   }
 
   const ServerOptions& options_;
+  RpcMetrics* const metrics_;
   const Authenticator auth_;
   RateLimiter submit_limiter_;
   QueryPool pool_;
@@ -461,6 +475,7 @@ grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
 
 struct Server::Impl {
   ServerOptions options;
+  std::unique_ptr<RpcMetrics> metrics;  // before `server`, which calls it
   std::unique_ptr<CulpritServiceImpl> service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
@@ -477,7 +492,10 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   CULPRIT_CHECK(options.probe != nullptr && options.clock != nullptr);
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  impl->service = std::make_unique<CulpritServiceImpl>(impl->options);
+  if (impl->options.metrics != nullptr) {
+    impl->metrics = std::make_unique<RpcMetrics>(impl->options.metrics);
+  }
+  impl->service = std::make_unique<CulpritServiceImpl>(impl->options, impl->metrics.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -498,6 +516,11 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   }
   builder.AddListeningPort(impl->options.listen, credentials, &selected_port);
   builder.RegisterService(impl->service.get());
+  if (impl->metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(impl->metrics->InterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   impl->server = builder.BuildAndStart();
   const bool is_unix = impl->options.listen.starts_with("unix:");
   if (impl->server == nullptr || (!is_unix && selected_port == 0)) {

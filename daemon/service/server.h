@@ -17,6 +17,9 @@
 // (RESOURCE_EXHAUSTED with trailing metadata "retry-after-ms"). The health
 // and reflection services stay open: they reveal no data.
 //
+// Metrics (ServerOptions::metrics, optional): call latency by method and
+// code, and reports received and answered by cause; see rpc_metrics.h.
+//
 // Thread-safe. Shutdown() (also run by the destructor) stops accepting
 // calls, lets those in flight finish within a grace period, then joins.
 
@@ -36,6 +39,9 @@
 
 namespace culprit::correlate {
 class Correlator;
+}
+namespace culprit::metrics {
+class Registry;
 }
 
 namespace culprit::service {
@@ -88,6 +94,9 @@ struct ServerOptions {
   } tls;
   int query_threads = 2;
   size_t max_queued_queries = 256;
+  // Where to export the service's metrics; null: none. Must outlive the
+  // Server.
+  metrics::Registry* metrics = nullptr;
 };
 
 class Server {
