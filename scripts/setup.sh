@@ -11,7 +11,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev libssl-dev libcpp-httplib-dev
   clang-14 libclang-rt-14-dev
-  python3 tzdata python3-grpcio python3-grpc-tools python3-protobuf
+  python3 tzdata python3-grpcio python3-protobuf
   nginx haproxy stunnel4 iptables ulogd2 iproute2 openssl
 )
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace culprit::correlate {
 namespace {
@@ -14,6 +15,113 @@ std::string Upper(std::string_view s) {
 
 bool Has(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// True when `code` (a Windows Sockets error number) appears in `e` as a
+// number of its own: "10054", "[WinError 10054]", "WSAECONNRESET/10054",
+// "system:10054" (Boost.Asio's category:value), but not inside a longer
+// number or a decimal, and not as the port of an address
+// ("127.0.0.1:10054", "[::1]:10054").
+bool HasCode(const std::string& e, std::string_view code) {
+  for (size_t at = e.find(code); at != std::string::npos; at = e.find(code, at + 1)) {
+    const size_t end = at + code.size();
+    if (end < e.size() && (IsDigit(e[end]) || e[end] == '.')) continue;
+    if (at > 0 && (IsDigit(e[at - 1]) || e[at - 1] == '.')) continue;
+    if (at >= 2 && e[at - 1] == ':' && (IsDigit(e[at - 2]) || e[at - 2] == ']')) continue;
+    return true;
+  }
+  return false;
+}
+
+struct Needle {
+  std::string_view text;
+  ClientError error;
+  bool code = false;  // a Windows error number: matched by HasCode
+};
+
+// Names and numbers first: they say exactly what the system returned, and a
+// wrapper's words must not override them (Python requests writes
+// "('Connection aborted.', ConnectionResetError(104, 'Connection reset by
+// peer'))" for a reset). Windows codes and texts are those of the Windows
+// Sockets error list (learn.microsoft.com, "Windows Sockets Error Codes"):
+// each WSAE name contains the POSIX one (WSAECONNRESET, ECONNRESET).
+constexpr Needle kNames[] = {
+    {"ECONNRESET", ClientError::kReset},
+    {"ENETRESET", ClientError::kReset},           // WSAENETRESET 10052
+    {"ECONNABORTED", ClientError::kAborted},
+    {"ECONNREFUSED", ClientError::kRefused},
+    {"ETIMEDOUT", ClientError::kTimedOut},
+    {"EPIPE", ClientError::kBrokenPipe},
+    {"10054", ClientError::kReset, true},        // WSAECONNRESET
+    {"10052", ClientError::kReset, true},        // WSAENETRESET
+    {"10053", ClientError::kAborted, true},      // WSAECONNABORTED
+    {"10061", ClientError::kRefused, true},      // WSAECONNREFUSED
+    {"10060", ClientError::kTimedOut, true},     // WSAETIMEDOUT
+    {"12030", ClientError::kReset, true},        // ERROR_WINHTTP_CONNECTION_ERROR
+    // Chromium net errors and .NET SocketError names.
+    {"CONNECTION_RESET", ClientError::kReset},
+    {"CONNECTIONRESET", ClientError::kReset},
+    {"CONNECTION_ABORTED", ClientError::kAborted},
+    {"CONNECTIONABORTED", ClientError::kAborted},
+    {"CONNECTION_REFUSED", ClientError::kRefused},
+    {"CONNECTIONREFUSED", ClientError::kRefused},
+    {"TIMED_OUT", ClientError::kTimedOut},
+    {"TIMEDOUT", ClientError::kTimedOut},
+    {"CONNECTION_CLOSED", ClientError::kEof},
+    {"EMPTY_RESPONSE", ClientError::kEof},
+    {"REMOTEDISCONNECTED", ClientError::kEof},   // Python http.client
+};
+
+// Then what the messages say, the specific phrases before the single words.
+constexpr Needle kPhrases[] = {
+    // WSAECONNRESET: "An existing connection was forcibly closed by the
+    // remote host."; strerror: "Connection reset by peer"; curl on Windows:
+    // "Recv failure: Connection was reset"; WinHTTP 12030: "The connection
+    // with the server was terminated abnormally".
+    {"FORCIBLY CLOSED", ClientError::kReset},
+    {"RESET BY PEER", ClientError::kReset},
+    {"CONNECTION RESET", ClientError::kReset},
+    {"CONNECTION WAS RESET", ClientError::kReset},
+    {"TERMINATED ABNORMALLY", ClientError::kReset},
+    {"SOCKET HANG UP", ClientError::kReset},     // Node.js
+    // WSAECONNABORTED: "An established connection was aborted by the
+    // software in your host machine."; Java on Windows: "Software caused
+    // connection abort: recv failed" (also strerror(ECONNABORTED)).
+    {"ABORTED BY THE SOFTWARE", ClientError::kAborted},
+    {"CONNECTION ABORT", ClientError::kAborted},
+    {"BROKEN PIPE", ClientError::kBrokenPipe},
+    // WSAECONNREFUSED: "No connection could be made because the target
+    // machine actively refused it."
+    {"ACTIVELY REFUSED", ClientError::kRefused},
+    {"CONNECTION REFUSED", ClientError::kRefused},
+    // WSAETIMEDOUT: "A connection attempt failed because the connected party
+    // did not properly respond after a period of time, or established
+    // connection failed because connected host has failed to respond."
+    {"DID NOT PROPERLY RESPOND", ClientError::kTimedOut},
+    {"FAILED TO RESPOND", ClientError::kTimedOut},
+    {"TIMED OUT", ClientError::kTimedOut},
+    // The peer closed without an answer (a FIN, not an RST).
+    {"CLOSED CONNECTION WITHOUT RESPONSE", ClientError::kEof},
+    {"EMPTY REPLY", ClientError::kEof},
+    {"END OF FILE", ClientError::kEof},          // Java: "Unexpected end of file from server"
+    {"REMAINING TO READ", ClientError::kEof},
+    // Single words, last.
+    {"REFUSED", ClientError::kRefused},
+    {"RESET", ClientError::kReset},
+    {"ABORT", ClientError::kAborted},
+    {"HANG UP", ClientError::kReset},
+    {"TIMEOUT", ClientError::kTimedOut},
+    {"EOF", ClientError::kEof},
+    {"CLOSED", ClientError::kEof},
+};
+
+ClientError Match(const std::string& e, const Needle* begin, const Needle* end) {
+  for (const Needle* n = begin; n != end; ++n) {
+    if (n->code ? HasCode(e, n->text) : Has(e, n->text)) return n->error;
+  }
+  return ClientError::kUnknown;
 }
 
 }  // namespace
@@ -34,21 +142,21 @@ ClientError ClassifyClientError(std::string_view error) {
       Has(e, "SSL:") || Has(e, "TLS:")) {
     return ClientError::kTlsAlert;
   }
-  if (Has(e, "ECONNREFUSED") || Has(e, "REFUSED") || Has(e, "10061")) return ClientError::kRefused;
-  if (Has(e, "ECONNABORTED") || Has(e, "10053") || Has(e, "ABORTED")) return ClientError::kAborted;
-  if (Has(e, "ECONNRESET") || Has(e, "10054") || Has(e, "RESET") ||
-      Has(e, "FORCIBLY CLOSED") || Has(e, "HANG UP")) {
-    return ClientError::kReset;
+  const ClientError named = Match(e, std::begin(kNames), std::end(kNames));
+  if (named != ClientError::kUnknown) return named;
+  return Match(e, std::begin(kPhrases), std::end(kPhrases));
+}
+
+Phase PhaseHint(ClientError error) {
+  switch (error) {
+    // Nothing was ever connected: the SYN got an RST (or an ICMP error).
+    case ClientError::kRefused: return Phase::kConnect;
+    // Both sides were still negotiating TLS.
+    case ClientError::kWrongVersion:
+    case ClientError::kTlsAlert: return Phase::kTlsHandshake;
+    // The others happen in any phase.
+    default: return Phase::kUnknown;
   }
-  if (Has(e, "EPIPE") || Has(e, "BROKEN PIPE")) return ClientError::kBrokenPipe;
-  if (Has(e, "ETIMEDOUT") || Has(e, "TIMED OUT") || Has(e, "TIMEOUT") || Has(e, "10060")) {
-    return ClientError::kTimedOut;
-  }
-  if (Has(e, "EOF") || Has(e, "EMPTY REPLY") || Has(e, "EMPTY_RESPONSE") ||
-      Has(e, "REMOTEDISCONNECTED") || Has(e, "CLOSED") || Has(e, "REMAINING TO READ")) {
-    return ClientError::kEof;
-  }
-  return ClientError::kUnknown;
 }
 
 Phase ParsePhase(std::string_view phase) {
@@ -81,6 +189,7 @@ ReportProfile ProfileOf(const ResetReport& report) {
   ReportProfile p;
   p.error = ClassifyClientError(report.error);
   p.phase = ParsePhase(report.phase);
+  if (p.phase == Phase::kUnknown) p.phase = PhaseHint(p.error);
   p.http_status = report.http_status;
   return p;
 }
