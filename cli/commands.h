@@ -91,6 +91,28 @@ struct ReportOptions {
 int RunReport(const GlobalOptions& global, const ReportOptions& options, std::ostream& out,
               std::ostream& err);
 
+struct ProbeOptions {
+  std::string target;             // HOST:PORT (required)
+  std::string sni;                // SNI and Host; default: the host when it is a name
+  bool no_sni = false;            // send no SNI even for a host name
+  std::string client_cert;        // PEM client certificate chain for the TLS checks
+  std::string client_key;         // its PEM key
+  std::string ca;                 // PEM CAs to verify the server with (reported only)
+  std::string timeout = "5s";     // each network operation
+  std::string max_idle = "120s";  // bound of the idle keep-alive test
+  std::string path = "/";         // of the HTTP request
+  bool no_keepalive = false;      // skip the idle keep-alive test
+  bool json = false;
+  bool report = false;            // submit each failure to the daemon (Submit)
+};
+
+// Probes HOST:PORT as a client (TCP, TLS versions and ciphers, HTTP, idle
+// keep-alive; see cli/probe/checks.h) and prints a table or JSON. Returns
+// kExitOk when the probe ran (whatever it found), kExitUsage for bad
+// options, kExitServer when the host does not resolve.
+int RunProbe(const GlobalOptions& global, const ProbeOptions& options, std::ostream& out,
+             std::ostream& err);
+
 }  // namespace culprit::cli
 
 #endif  // CULPRIT_CLI_COMMANDS_H_

@@ -114,6 +114,30 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--out", report.out,
                          "write the report to this file (atomically) and print its path");
 
+  ProbeOptions probe;
+  CLI::App* probe_cmd = app.add_subcommand(
+      "probe", "connect to HOST:PORT as a client: TCP, TLS versions and ciphers, HTTP, "
+               "idle keep-alive");
+  probe_cmd->add_option("target", probe.target, "HOST:PORT, e.g. example.com:443, [::1]:8443")
+      ->required();
+  probe_cmd->add_option("--sni", probe.sni, "server name (SNI and Host); default: HOST if a name");
+  probe_cmd->add_flag("--no-sni", probe.no_sni, "send no SNI");
+  probe_cmd->add_option("--client-cert", probe.client_cert, "PEM client certificate for TLS")
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--client-key", probe.client_key, "PEM key of --client-cert")
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--ca", probe.ca, "PEM CA certificate(s) to verify the server with")
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--timeout", probe.timeout,
+                        "limit of each network operation (default 5s)");
+  probe_cmd->add_option("--max-idle", probe.max_idle,
+                        "how long to watch an idle keep-alive connection (default 120s)");
+  probe_cmd->add_option("--path", probe.path, "path of the HTTP request (default /)");
+  probe_cmd->add_flag("--no-keepalive", probe.no_keepalive, "skip the idle keep-alive test");
+  probe_cmd->add_flag("--json", probe.json, "one JSON object with every check");
+  probe_cmd->add_flag("--report", probe.report,
+                      "submit each failure to culpritd and show its diagnosis");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -126,6 +150,7 @@ int main(int argc, char** argv) {
   if (submit_cmd->parsed()) return RunCorrelate(global, submit, std::cout, std::cerr);
   if (events_cmd->parsed()) return RunEvents(global, events, std::cout, std::cerr);
   if (top_cmd->parsed()) return RunTop(global, top, std::cout, std::cerr);
+  if (probe_cmd->parsed()) return RunProbe(global, probe, std::cout, std::cerr);
   if (report_cmd->parsed()) {
     // A long period takes the daemon a while; give it more than the usual
     // 10 s unless --timeout says otherwise.
