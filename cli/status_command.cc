@@ -19,6 +19,14 @@ void PrintReadable(const v1::StatusResponse& r, std::ostream& out) {
                             ? std::chrono::duration_cast<std::chrono::milliseconds>(uptime)
                             : std::chrono::duration_cast<std::chrono::seconds>(uptime))
       << ", database " << r.database_path() << "\n\n";
+  if (!r.ingest_problem().empty()) {
+    out << "INGESTION PAUSED since "
+        << (r.has_ingest_problem_since()
+                ? FormatRfc3339(proto::FromProto(r.ingest_problem_since()), 0)
+                : std::string("?"))
+        << ": " << r.ingest_problem()
+        << "\n(reading resumes by itself once the cause is gone; nothing read is lost)\n\n";
+  }
   if (r.sources_size() == 0) {
     out << "No sources configured: add [[source]] tables to the config.\n";
     return;

@@ -21,10 +21,13 @@
 #include "daemon/ingest/ingester.h"
 #include "daemon/ingest/source_reader.h"
 #include "daemon/ingest/writer_thread.h"
+#include "daemon/metrics/http_server.h"
+#include "daemon/metrics/registry.h"
 #include "daemon/report/nightly.h"
 #include "daemon/report/render.h"
 #include "daemon/report/sqlite_report_query.h"
 #include "daemon/store/event_writer.h"
+#include "daemon/store/retention.h"
 #include "daemon/service/report_sink.h"
 #include "daemon/service/server.h"
 #include "daemon/service/source_probe.h"
@@ -222,10 +225,49 @@ int Run(const config::Config& cfg) {
     CULPRIT_LOG(kError) << "preparing the event writer: " << writer.status().message();
     return kExitStartup;
   }
-  ingest::WriterThread writer_thread(writer->get(), {});
+  // Metrics only when [metrics] listen is set; the registry outlives every
+  // component that exports to it and the endpoint.
+  std::unique_ptr<metrics::Registry> registry;
+  if (!cfg.metrics.listen.empty()) registry = std::make_unique<metrics::Registry>();
+
+  // Retention runs on the writer thread, the database's one writer: a
+  // short step between transactions while there is more to delete, else
+  // once a minute.
+  std::unique_ptr<store::Retention> retention;
+  ingest::WriterThread::Options writer_options;
+  writer_options.metrics = registry.get();
+  if (cfg.daemon.retention > Duration::zero()) {
+    auto r = store::Retention::Create(db->get(), {cfg.daemon.retention});
+    if (!r.ok()) {
+      CULPRIT_LOG(kError) << "preparing retention: " << r.status().message();
+      return kExitStartup;
+    }
+    retention = std::move(*r);
+    writer_options.maintenance = [&retention, &clock] {
+      auto step = retention->Step(clock.Now());
+      if (!step.ok()) {
+        CULPRIT_LOG(kWarning) << "retention: " << step.status().message()
+                              << " (will try again)";
+        return false;
+      }
+      if (step->events_deleted + step->grouped_events_deleted + step->rejected_deleted +
+              step->reports_deleted > 0) {
+        CULPRIT_LOG(kDebug) << "retention: deleted " << step->events_deleted << " + "
+                            << step->grouped_events_deleted << " event(s), "
+                            << step->rejected_deleted << " rejected line(s), "
+                            << step->reports_deleted << " report(s); " << step->pages_freed
+                            << " page(s) freed";
+      }
+      return step->more;
+    };
+    writer_options.maintenance_interval = std::chrono::minutes(1);
+  }
+  ingest::WriterThread writer_thread(writer->get(), writer_options);
   writer_thread.Start();
+  ingest::Ingester::Options ingester_options;
+  ingester_options.metrics = registry.get();
   ingest::Ingester ingester(BuildReaders(cfg, *ids, std::move(*parsers), &fs, **writer),
-                            &writer_thread, &clock, {});
+                            &writer_thread, &clock, ingester_options);
 
   FileSystemProbe probe(&fs);
   service::ServerOptions options;
@@ -259,6 +301,13 @@ int Run(const config::Config& cfg) {
   options.report_timezone = report_zone;
   options.probe = &probe;
   options.clock = &clock;
+  options.metrics = registry.get();
+  options.ingest_problem = [&writer_thread]() -> std::optional<std::pair<std::string, Timestamp>> {
+    auto failing = writer_thread.failing();
+    if (!failing) return std::nullopt;
+    return std::make_pair("writing to the database fails: " + failing->error.message(),
+                          failing->since);
+  };
   options.started_at = started_at;
   if (Status st = ApplyAccessConfig(cfg, &options); !st.ok()) {
     CULPRIT_LOG(kError) << cfg.file << ": " << st.message();
@@ -269,6 +318,19 @@ int Run(const config::Config& cfg) {
   if (!server.ok()) {
     CULPRIT_LOG(kError) << server.status().message();
     return kExitStartup;
+  }
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (registry) {
+    auto m = metrics::MetricsServer::Start(registry.get(), {.listen = cfg.metrics.listen});
+    if (!m.ok()) {
+      CULPRIT_LOG(kError) << cfg.file << ":" << cfg.metrics.line << ": metrics: "
+                          << m.status().message();
+      (*server)->Shutdown(std::chrono::seconds(1));
+      return kExitStartup;
+    }
+    metrics_server = std::move(*m);
+    CULPRIT_LOG(kInfo) << "metrics on http://" << cfg.metrics.listen << "/metrics (port "
+                       << metrics_server->port() << ")";
   }
   ingester.Start();
   std::unique_ptr<report::NightlyReports> nightly;
@@ -309,6 +371,7 @@ int Run(const config::Config& cfg) {
     break;
   }
   if (nightly) nightly->Stop();
+  if (metrics_server) metrics_server->Stop();
   // Stop serving first (calls in flight finish: a Submit needs the writer),
   // then stop reading and let the writer commit what is queued, so what was
   // read before SIGTERM is stored and its checkpoint with it.

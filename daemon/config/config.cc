@@ -16,6 +16,7 @@
 #include "daemon/config/internal/access_parse.h"
 #include "daemon/report/report_format.h"
 #include "daemon/report/schedule.h"
+#include "daemon/store/retention.h"
 #include "parsers/format_catalog.h"
 
 namespace culprit::config {
@@ -164,11 +165,19 @@ class Parser {
         }
       } else if (k == "auth" || k == "tls" || k == "limits") {
         ParseAccessTable(k, node, LineOf(key), &config);
+      } else if (k == "metrics") {
+        if (const toml::table* t = node.as_table()) {
+          ParseMetrics(*t, LineOf(key), &config.metrics);
+        } else {
+          errors_.Add(LineOf(key), "metrics", "must be a table ([metrics]), not " +
+                                                  TypeName(node.type()));
+        }
       } else {
         errors_.Add(LineOf(key), "",
-                    UnknownKey(k, {"daemon", "source", "report", "auth", "tls", "limits"}) +
-                        "; the top level has [daemon], [[source]], [report], [auth], [tls] and "
-                        "[limits]");
+                    UnknownKey(k, {"daemon", "source", "report", "auth", "tls", "limits",
+                                   "metrics"}) +
+                        "; the top level has [daemon], [[source]], [report], [auth], [tls], "
+                        "[limits] and [metrics]");
       }
     }
     if (!overrides_.database.empty()) {
@@ -257,6 +266,15 @@ class Parser {
             errors_.Add(LineOf(node), path, level.status().message());
           }
         }
+      } else if (k == "retention") {
+        if (auto v = String(node, path)) {
+          auto keep = store::ParseRetention(*v);
+          if (keep.ok()) {
+            out->retention = *keep;
+          } else {
+            errors_.Add(LineOf(node), path, keep.status().message());
+          }
+        }
       } else if (k == "allow_insecure_remote") {
         if (const auto* b = node.as_boolean()) {
           out->allow_insecure_remote = b->get();
@@ -265,7 +283,32 @@ class Parser {
         }
       } else {
         errors_.Add(LineOf(key), path,
-                    UnknownKey(k, {"listen", "database", "log_level", "allow_insecure_remote"}));
+                    UnknownKey(k, {"listen", "database", "log_level", "retention",
+                                   "allow_insecure_remote"}));
+      }
+    }
+  }
+
+  // [metrics] listen = "127.0.0.1:9750": an IP address and port (the
+  // endpoint binds exactly that; no host names, no unix sockets).
+  void ParseMetrics(const toml::table& t, int64_t line, MetricsConfig* out) {
+    out->line = static_cast<int>(line);
+    for (auto&& [key, node] : t) {
+      const std::string_view k = key.str();
+      const std::string path = "metrics." + std::string(k);
+      if (k == "listen") {
+        if (auto v = String(node, path)) {
+          auto ep = Endpoint::Parse(*v);
+          if (ep.ok() && (ep->port != 0 || v->ends_with(":0"))) {
+            out->listen = *v;
+          } else {
+            errors_.Add(LineOf(node), path,
+                        "\"" + *v + "\" is not an address to serve metrics on (ip:port or "
+                        "[v6]:port)");
+          }
+        }
+      } else {
+        errors_.Add(LineOf(key), path, UnknownKey(k, {"listen"}));
       }
     }
   }

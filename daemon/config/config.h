@@ -87,6 +87,9 @@ struct DaemonConfig {
   LogLevel log_level = LogLevel::kInfo;
   // Serve a remote listener without TLS or authentication anyway.
   bool allow_insecure_remote = false;
+  // How long events, rejected lines and reports are kept (by their time);
+  // zero: forever (the default).
+  Duration retention{};
   int listen_line = 0;  // where listen was set; 0: default or --listen
 };
 
@@ -128,9 +131,15 @@ struct ReportConfig {
   int line = 0;  // where [report] starts
 };
 
+struct MetricsConfig {
+  std::string listen;  // "ip:port" for GET /metrics; empty: off
+  int line = 0;        // where [metrics] starts
+};
+
 struct Config {
   std::string file;  // the config file as given
   DaemonConfig daemon;
+  MetricsConfig metrics;
   std::vector<SourceConfig> sources;
   ReportConfig report;
   AuthConfig auth;

@@ -115,6 +115,13 @@ Status WriterThread::last_error() const {
   return last_error_;
 }
 
+std::optional<WriterThread::Failure> WriterThread::failing() const {
+  std::lock_guard lock(mu_);
+  if (last_error_.ok()) return std::nullopt;
+  return Failure{last_error_, Timestamp(std::chrono::duration_cast<Duration>(
+                                  failing_since_.time_since_epoch()))};
+}
+
 int64_t WriterThread::batches_committed() const {
   std::lock_guard lock(mu_);
   return committed_;
@@ -173,6 +180,12 @@ void WriterThread::Run() {
     lock.lock();
     if (st.ok()) {
       committed_ += static_cast<int64_t>(taken.size());
+      if (!last_error_.ok()) {
+        CULPRIT_LOG(kInfo) << "writing to the database works again, after "
+                           << FormatDuration(std::chrono::duration_cast<Duration>(
+                                  std::chrono::system_clock::now() - failing_since_))
+                           << " of failures; nothing read meanwhile was lost";
+      }
       last_error_ = Status::Ok();
       retry = options_.first_retry;
       for (auto& b : taken) {
@@ -185,8 +198,11 @@ void WriterThread::Run() {
       changed_.notify_all();
       continue;
     }
+    if (last_error_.ok()) failing_since_ = std::chrono::system_clock::now();
     if (last_error_.ok() || last_error_.message() != st.message()) {
-      CULPRIT_LOG(kError) << "writing to the database failed (will retry): " << st.message();
+      CULPRIT_LOG(kError) << "writing to the database failed (will retry; reading is paused "
+                             "meanwhile): "
+                          << st.message();
     }
     last_error_ = st;
     changed_.notify_all();

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -93,6 +94,12 @@ class WriterThread {
 
   // The error of the last failed transaction, OK after a success.
   Status last_error() const;
+  // While transactions fail: the last error and since when (wall clock).
+  struct Failure {
+    Status error;
+    Timestamp since;
+  };
+  std::optional<Failure> failing() const;
   int64_t batches_committed() const;
 
  private:
@@ -114,6 +121,7 @@ class WriterThread {
   bool stopping_ = false;
   bool started_ = false;
   Status last_error_;
+  std::chrono::system_clock::time_point failing_since_;  // set with the first error
   std::thread thread_;
   // Writer-thread only.
   std::chrono::steady_clock::time_point last_maintenance_{};

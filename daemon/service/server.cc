@@ -342,6 +342,12 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
     proto::ToProto(now - options_.started_at, out->mutable_uptime());
     out->set_database_path(options_.database_path);
     out->set_listen(options_.listen);
+    if (options_.ingest_problem) {
+      if (auto problem = options_.ingest_problem()) {
+        out->set_ingest_problem(problem->first);
+        proto::ToProto(problem->second, out->mutable_ingest_problem_since());
+      }
+    }
 
     for (const ServedSource& src : options_.sources) {
       v1::SourceStatus* s = out->add_sources();

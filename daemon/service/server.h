@@ -26,7 +26,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -97,6 +99,10 @@ struct ServerOptions {
   // Where to export the service's metrics; null: none. Must outlive the
   // Server.
   metrics::Registry* metrics = nullptr;
+  // Why nothing is being committed right now (Status: ingest_problem), and
+  // since when; nullopt while ingestion runs. Called on a query thread;
+  // must be thread-safe. Null: never a problem.
+  std::function<std::optional<std::pair<std::string, Timestamp>>()> ingest_problem;
 };
 
 class Server {

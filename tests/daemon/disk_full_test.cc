@@ -61,7 +61,7 @@ TEST(DiskFullTest, IngestionPausesAndResumesWithNothingLostOrDuplicated) {
   for (int i = 0; i < kLines; ++i) {
     log += "198.51." + std::to_string(i % 200) + "." + std::to_string(i % 250) +
            " - - [27/Nov/2026:10:" + std::to_string(10 + i / 6000) + ":" +
-           std::to_string(10 + (i / 100) % 60) + " +0000] \"GET /item/" + std::to_string(i) +
+           std::to_string(10 + (i / 100) % 50) + " +0000] \"GET /item/" + std::to_string(i) +
            " HTTP/1.1\" 200 " + std::to_string(1000 + i) + " \"-\" \"bench/1.0\"\n";
   }
   dir.Write("logs/access.log", log);

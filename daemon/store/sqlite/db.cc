@@ -265,7 +265,9 @@ Result<Txn> Txn::Begin(Db& db, Kind kind) {
 }
 
 Txn::~Txn() {
-  if (db_ != nullptr) {
+  // A failed COMMIT (disk full, I/O error) may have rolled the transaction
+  // back already: then there is nothing left to roll back.
+  if (db_ != nullptr && !sqlite3_get_autocommit(db_->raw())) {
     Status s = db_->Exec("ROLLBACK");
     if (!s.ok()) CULPRIT_LOG(kError) << "rollback failed: " << s.message();
   }
