@@ -25,7 +25,7 @@ constexpr Duration kLookBefore = seconds(30);
 // At most this many client events per lookup (see Run::Go()), and of the
 // client's events near the reported moment whatever their port.
 constexpr size_t kMaxClientEvents = 2000;
-constexpr size_t kMaxNearbyEvents = 300;
+constexpr size_t kMaxNearbyEvents = 50;
 constexpr size_t kMaxChainQueries = 6;
 
 Duration Abs(Duration d) { return d < Duration(0) ? -d : d; }
