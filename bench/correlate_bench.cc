@@ -342,20 +342,32 @@ class TimedQuery final : public store::EventQuery {
     auto r = q_->FindEvents(f);
     us[shape] += std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count();
     ++calls[shape];
+    if (r.ok()) rows[shape] += static_cast<int64_t>(r->size());
     return r;
   }
   void Reset() {
-    for (int k = 0; k < kShapes; ++k) us[k] = 0, calls[k] = 0;
+    for (int k = 0; k < kShapes; ++k) us[k] = 0, calls[k] = 0, rows[k] = 0;
   }
   double us[kShapes] = {0, 0, 0};
   int64_t calls[kShapes] = {0, 0, 0};
+  int64_t rows[kShapes] = {0, 0, 0};
 
  private:
   store::EventQuery* q_;
 };
 
+// One timed query, to show what the slowest ones spent their time on.
+struct QueryCost {
+  int64_t us = 0;
+  std::string client;
+  double client_us = 0;  // in client-address lookups
+  int64_t client_calls = 0;
+  int64_t client_rows = 0;
+};
+
 struct LoopResult {
   std::vector<int64_t> us;
+  std::vector<QueryCost> costs;
   double shape_us[TimedQuery::kShapes] = {0, 0, 0};
   int64_t shape_calls[TimedQuery::kShapes] = {0, 0, 0};
   std::map<std::string, int> verdicts;
@@ -374,11 +386,19 @@ bool RunQueries(const std::string& db_path, const correlate::Correlator& correla
   const auto t0 = SteadyClock::now();
   for (size_t i = 0; i < reports.size(); ++i) {
     if (static_cast<int>(i) == kWarmup) timed.Reset();
+    const double client_us = timed.us[TimedQuery::kClient];
+    const int64_t client_calls = timed.calls[TimedQuery::kClient];
+    const int64_t client_rows = timed.rows[TimedQuery::kClient];
     const auto start = SteadyClock::now();
     auto d = correlator.Correlate(reports[i], timed);
     const auto end = SteadyClock::now();
     if (static_cast<int>(i) < kWarmup) continue;
     out->us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(end - start).count());
+    out->costs.push_back({out->us.back(),
+                          reports[i].client_ip ? reports[i].client_ip->ToString() : "-",
+                          timed.us[TimedQuery::kClient] - client_us,
+                          timed.calls[TimedQuery::kClient] - client_calls,
+                          timed.rows[TimedQuery::kClient] - client_rows});
     if (!d.ok()) {
       if (++out->errors == 1) std::fprintf(stderr, "correlate: %s\n", d.status().message().c_str());
       continue;
@@ -417,6 +437,18 @@ void PrintLoop(const char* label, int64_t n, LoopResult& r) {
   for (int k = 0; k < TimedQuery::kShapes; ++k) {
     std::printf("  %s %.2f calls %.0f us;", kShapeNames[k], r.shape_calls[k] / q,
                 r.shape_us[k] / q);
+  }
+  std::printf("\n");
+  // The slowest queries: whose address, and how much of it the client
+  // lookups took (the rest: host-wide lookups, chains, scoring).
+  std::sort(r.costs.begin(), r.costs.end(),
+            [](const QueryCost& a, const QueryCost& b) { return a.us > b.us; });
+  std::printf("             slowest:");
+  for (size_t i = 0; i < std::min<size_t>(5, r.costs.size()); ++i) {
+    const QueryCost& c = r.costs[i];
+    std::printf(" %s %.1f ms (client lookups %" PRId64 " calls %.1f ms %" PRId64 " events);",
+                c.client.c_str(), c.us / 1000.0, c.client_calls, c.client_us / 1000.0,
+                c.client_rows);
   }
   std::printf("\n");
   std::fflush(stdout);
