@@ -189,4 +189,62 @@ bool ReadPackedEvent(std::string_view* in, StoredEvent* out, PackedStrings* stri
   return r.ok();
 }
 
+namespace {
+
+constexpr uint8_t kPortFilterMarker = 0xB1;
+constexpr int kMinFilterLog2 = 4;   // 16 bytes
+constexpr int kMaxFilterLog2 = 14;  // 16 KiB: a client's 8,192 events
+
+// FNV-1a over the address key and the port: stable across versions, as
+// stored filters depend on it.
+uint64_t PairHash(const IpAddress::KeyBytes& client, uint16_t port) {
+  uint64_t h = 14695981039346656037ull;
+  for (uint8_t b : client) h = (h ^ b) * 1099511628211ull;
+  h = (h ^ (port & 0xff)) * 1099511628211ull;
+  h = (h ^ (port >> 8)) * 1099511628211ull;
+  return h ^ (h >> 29);
+}
+
+// The two bit positions of a hash in a filter of 2^log2 bytes.
+std::pair<uint32_t, uint32_t> Probes(uint64_t h, int log2) {
+  const uint32_t mask = (uint32_t{8} << log2) - 1;
+  return {static_cast<uint32_t>(h) & mask, static_cast<uint32_t>(h >> 32) & mask};
+}
+
+}  // namespace
+
+void PortFilterBuilder::Add(const IpAddress::KeyBytes& client, uint16_t port) {
+  hashes_.push_back(PairHash(client, port));
+}
+
+void PortFilterBuilder::AppendTo(std::string* clients) {
+  int log2 = kMinFilterLog2;
+  while (log2 < kMaxFilterLog2 && (size_t{1} << log2) < 2 * hashes_.size()) ++log2;
+  const size_t at = clients->size();
+  clients->append(size_t{1} << log2, '\0');
+  auto* bits = reinterpret_cast<uint8_t*>(clients->data() + at);
+  for (uint64_t h : hashes_) {
+    const auto [a, b] = Probes(h, log2);
+    bits[a >> 3] |= static_cast<uint8_t>(1u << (a & 7));
+    bits[b >> 3] |= static_cast<uint8_t>(1u << (b & 7));
+  }
+  clients->push_back(static_cast<char>(log2));
+  clients->push_back(static_cast<char>(kPortFilterMarker));
+  hashes_.clear();
+}
+
+bool MayHoldClientPort(std::string_view clients, const IpAddress::KeyBytes& client,
+                       uint16_t port) {
+  if (clients.size() % 16 != 2 || clients.size() < 2) return true;  // no filter
+  const auto* end = reinterpret_cast<const uint8_t*>(clients.data() + clients.size());
+  if (end[-1] != kPortFilterMarker) return true;
+  const int log2 = end[-2];
+  if (log2 < kMinFilterLog2 || log2 > kMaxFilterLog2) return true;
+  const size_t bytes = size_t{1} << log2;
+  if (clients.size() < bytes + 2) return true;
+  const uint8_t* bits = end - 2 - bytes;
+  const auto [a, b] = Probes(PairHash(client, port), log2);
+  return (bits[a >> 3] & (1u << (a & 7))) != 0 && (bits[b >> 3] & (1u << (b & 7))) != 0;
+}
+
 }  // namespace culprit::store

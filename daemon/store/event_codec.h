@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/ip_address.h"
 #include "daemon/store/event_query.h"
@@ -55,6 +56,29 @@ struct PackedStrings {
 };
 bool ReadPackedEvent(std::string_view* in, StoredEvent* out, PackedStrings* strings);
 void AssignStrings(const PackedStrings& strings, StoredEvent* out);
+
+// A group's port filter: a Bloom filter of the (client address, client
+// port) pairs of its events, appended to the group's `clients` column after
+// the address keys, so a lookup by address and port (the connection of an
+// idle reuse) skips the groups that cannot hold it without reading their
+// events. Layout: the keys (16 bytes each), then 2^n filter bytes (n in
+// 4..14, about 16 bits per event, two probes), then the byte n and the
+// marker 0xB1; the column's length is then 2 more than a multiple of 16.
+// Groups written before it (schema 4) have no filter.
+class PortFilterBuilder {
+ public:
+  void Add(const IpAddress::KeyBytes& client, uint16_t port);
+  // Appends the filter of what was added to `clients`, then forgets it.
+  void AppendTo(std::string* clients);
+
+ private:
+  std::vector<uint64_t> hashes_;
+};
+
+// False only when `clients` has a port filter and it rules out events of
+// `client` on `port`; true otherwise (no filter, or maybe).
+bool MayHoldClientPort(std::string_view clients, const IpAddress::KeyBytes& client,
+                       uint16_t port);
 
 }  // namespace culprit::store
 

@@ -361,9 +361,13 @@ Status EventWriter::WriteGroups() {
            (j - i < kGroupEvents || same_client(grouped_[j], grouped_[j - 1]))) {
       const GroupedEvent& g = grouped_[j];
       if (j == i || !same_client(g, grouped_[j - 1])) group_clients_.append(key(g));
+      if (g.event->client_ip && g.event->client_port != 0) {
+        port_filter_.Add(g.event->client_ip->Key(), g.event->client_port);
+      }
       AppendPackedEvent(g.origin, *g.event, g.flags, g.raw, &group_data_);
       ++j;
     }
+    port_filter_.AppendTo(&group_clients_);
     CULPRIT_RETURN_IF_ERROR(insert.BindInt(0, seq_));
     CULPRIT_RETURN_IF_ERROR(insert.BindBlob(1, AsBytes(key(grouped_[i]))));
     CULPRIT_RETURN_IF_ERROR(insert.BindBlob(2, AsBytes(key(grouped_[j - 1]))));

@@ -122,6 +122,7 @@ class EventWriter {
   std::vector<GroupedEvent> grouped_;
   std::string group_data_;     // reused buffers
   std::string group_clients_;
+  PortFilterBuilder port_filter_;
 };
 
 }  // namespace culprit::store

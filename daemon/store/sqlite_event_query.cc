@@ -1,5 +1,7 @@
 #include "daemon/store/sqlite_event_query.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -92,10 +94,14 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
     // Run once per transaction of the window (?1, bound by ReadGroups()):
     // the one group that can hold the client (?2), the last whose range
     // starts at or below it, if the client is in its address list.
+    // With a port, the group's port filter (event_codec.h) must allow the
+    // pair too: an idle reuse's lookup of one connection over a minute
+    // then reads only the groups that may hold it.
     q.sql =
         "SELECT g.data FROM event_groups g WHERE g.id = (SELECT id FROM event_groups "
         "WHERE seq = ?1 AND client_lo <= ?2 ORDER BY client_lo DESC LIMIT 1) "
         "AND g.client_hi >= ?2 AND instr(g.clients, ?2) > 0";
+    if (f.client_port != 0) q.sql += " AND culprit_may_hold_port(g.clients, ?2, ?3)";
     q.args.emplace_back(int64_t{0});
     q.args.emplace_back(f.client_ip->Key());
     return q;
@@ -256,6 +262,7 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
       ResetOnExit reset(group);
       CULPRIT_RETURN_IF_ERROR(group->BindInt(0, t.seq));
       CULPRIT_RETURN_IF_ERROR(group->BindBlob(1, f.client_ip->Key()));
+      if (f.client_port != 0) CULPRIT_RETURN_IF_ERROR(group->BindInt(2, f.client_port));
       CULPRIT_ASSIGN_OR_RETURN(bool row, group->Step());
       if (row) consume(group->ColumnBlob(0));
     }
@@ -506,8 +513,34 @@ Result<std::vector<CauseCount>> SqliteEventQuery::CountCauses(Timestamp from, Ti
   return out;
 }
 
+namespace {
+
+// culprit_may_hold_port(clients, key, port): MayHoldClientPort() for SQL.
+void MayHoldPortSql(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  const auto* clients = static_cast<const char*>(sqlite3_value_blob(argv[0]));
+  const int clients_len = sqlite3_value_bytes(argv[0]);
+  const auto* key = static_cast<const uint8_t*>(sqlite3_value_blob(argv[1]));
+  const int64_t port = sqlite3_value_int64(argv[2]);
+  if (key == nullptr || sqlite3_value_bytes(argv[1]) != 16 || port <= 0 || port > 65535) {
+    sqlite3_result_int(ctx, 1);  // nothing to rule out with
+    return;
+  }
+  IpAddress::KeyBytes k;
+  std::copy(key, key + 16, k.begin());
+  const std::string_view c(clients ? clients : "", clients ? static_cast<size_t>(clients_len) : 0);
+  sqlite3_result_int(ctx, MayHoldClientPort(c, k, static_cast<uint16_t>(port)) ? 1 : 0);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteEventQuery>> SqliteEventQuery::Open(const std::string& path) {
   CULPRIT_ASSIGN_OR_RETURN(auto db, OpenForReading(path));
+  if (sqlite3_create_function_v2(db->raw(), "culprit_may_hold_port", 3,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                 &MayHoldPortSql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return Status::Internal("database \"" + path + "\": cannot register culprit_may_hold_port: " +
+                            sqlite3_errmsg(db->raw()));
+  }
   return std::unique_ptr<SqliteEventQuery>(new SqliteEventQuery(std::move(db)));
 }
 

@@ -104,5 +104,47 @@ TEST(EventCodecTest, TruncatedAndRandomBuffersAreRejectedNotFatal) {
   }
 }
 
+TEST(PortFilterTest, HoldsEveryPairAddedAndRulesOutMostOthers) {
+  for (const int n : {0, 1, 31, 500, 9000}) {
+    SCOPED_TRACE(n);
+    PortFilterBuilder b;
+    const auto a = IpAddress::Parse("10.0.1.2")->Key();
+    const auto other = IpAddress::Parse("2001:db8::7")->Key();
+    for (int i = 0; i < n; ++i) b.Add(a, static_cast<uint16_t>(1024 + i));
+    std::string clients(a.begin(), a.end());
+    b.AppendTo(&clients);
+    EXPECT_EQ(clients.size() % 16, 2u);
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(MayHoldClientPort(clients, a, static_cast<uint16_t>(1024 + i))) << i;
+    }
+    int maybe = 0;
+    for (int i = 0; i < 2000; ++i) {
+      maybe += MayHoldClientPort(clients, a, static_cast<uint16_t>(20000 + i));
+      maybe += MayHoldClientPort(clients, other, static_cast<uint16_t>(1024 + i));
+    }
+    EXPECT_LT(maybe, 4000 * 5 / 100) << "false positives";  // about 1.5 % expected
+  }
+}
+
+TEST(PortFilterTest, ColumnsWithoutAFilterMayHoldAnything) {
+  const auto a = IpAddress::Parse("10.0.1.2")->Key();
+  const std::string keys_only(a.begin(), a.end());  // a schema-4 group
+  EXPECT_TRUE(MayHoldClientPort(keys_only, a, 443));
+  EXPECT_TRUE(MayHoldClientPort("", a, 443));
+  // A trailer that is not a filter (bad marker, size out of range): no
+  // false "no", and nothing read outside the column.
+  for (const std::string& junk : {std::string(18, '\xb1'), std::string(34, '\0'),
+                                  std::string(16, 'x') + "\x1f\xb1",
+                                  std::string(16, 'x') + "\x03\xb1"}) {
+    EXPECT_TRUE(MayHoldClientPort(junk, a, 443)) << junk.size();
+  }
+  std::string truncated = keys_only;
+  PortFilterBuilder b;
+  b.Add(a, 80);
+  b.AppendTo(&truncated);
+  truncated.erase(16, 8);  // bytes lost: the length no longer fits
+  EXPECT_TRUE(MayHoldClientPort(truncated, a, 443));
+}
+
 }  // namespace
 }  // namespace culprit::store

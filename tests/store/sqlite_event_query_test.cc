@@ -498,6 +498,25 @@ TEST(SqliteEventQueryLimitTest, LimitKeepsTheFirstOrNewestOfABusyClient) {
       }
     }
   }
+  // By port too (a connection): the groups' port filters let through every
+  // group that holds it, and nothing else is returned.
+  f.newest_first = false;
+  f.limit = 10'000;
+  for (const uint16_t port : {40000, 40007, 40199}) {
+    f.client_port = port;
+    auto got = (*q)->FindEvents(f);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    std::vector<int64_t> want;
+    for (const StoredEvent& e : *all) {
+      if (e.event.client_port == port) want.push_back(e.id);
+    }
+    std::vector<int64_t> ids;
+    for (const StoredEvent& e : *got) ids.push_back(e.id);
+    EXPECT_EQ(ids, want) << port;
+    EXPECT_EQ(ids.size(), port == 40199 ? 0u : 4u);  // event 199 is the other client's
+  }
+  f.client_port = 50000;  // no such connection
+  EXPECT_TRUE((*q)->FindEvents(f)->empty());
 }
 
 }  // namespace
