@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 #include "daemon/tail/change_watcher.h"
 
 #include "base/log.h"
@@ -69,19 +71,29 @@ void Ingester::Collect(std::vector<metrics::FamilySnapshot>* out) const {
   }
 }
 
-bool Ingester::RunOnce() {
+bool Ingester::RunOnce() { return Pass(/*hand_over=*/true); }
+
+bool Ingester::Pass(bool hand_over) {
   bool more = false;
-  auto batch = writer_->Acquire();
+  if (!pending_) pending_ = writer_->Acquire();
   for (auto& reader : readers_) {
-    SourceReader::Step step = reader->ReadInto(batch.get(), clock_->Now());
+    const bool was_empty = pending_->segments.empty();
+    SourceReader::Step step = reader->ReadInto(pending_.get(), clock_->Now());
     more = more || step.more;
-    if (batch->line_count() >= options_.max_batch_lines) {
-      writer_->Submit(std::move(batch));
-      batch = writer_->Acquire();
+    if (was_empty && !pending_->segments.empty()) {
+      pending_since_ = std::chrono::steady_clock::now();
+    }
+    if (pending_->line_count() >= options_.max_batch_lines) {
+      writer_->Submit(std::move(pending_));
+      pending_ = writer_->Acquire();
     }
   }
   // Segments without lines still matter: a finished file, a truncation.
-  if (!batch->segments.empty()) writer_->Submit(std::move(batch));
+  if (!pending_->segments.empty() &&
+      (hand_over ||
+       std::chrono::steady_clock::now() - pending_since_ >= options_.max_batch_delay)) {
+    writer_->Submit(std::move(pending_));
+  }
   return more;
 }
 
@@ -120,16 +132,26 @@ void Ingester::Stop() {
 
 void Ingester::Run() {
   while (!stopping_) {
-    const bool more = RunOnce();
+    const bool more = Pass(/*hand_over=*/false);
     if (stopping_) break;
     if (more) continue;
+    // Wake for the next change, the periodic poll, or the held batch's
+    // deadline, whichever comes first.
+    Duration wait = options_.poll_interval;
+    if (pending_ && !pending_->segments.empty()) {
+      const auto due = pending_since_ + options_.max_batch_delay - std::chrono::steady_clock::now();
+      wait = std::clamp(std::chrono::duration_cast<Duration>(due), Duration(0), wait);
+    }
     if (watcher_) {
-      watcher_->Wait(options_.poll_interval);
+      watcher_->Wait(wait);
     } else {
       std::unique_lock lock(stop_mu_);
-      stop_cv_.wait_for(lock, options_.poll_interval, [&] { return stopping_.load(); });
+      stop_cv_.wait_for(lock, wait, [&] { return stopping_.load(); });
     }
   }
+  // What was read goes to the writer before the loop ends.
+  if (pending_ && !pending_->segments.empty()) writer_->Submit(std::move(pending_));
+  pending_.reset();
 }
 
 }  // namespace culprit::ingest

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/metrics/registry.h"
 #include "daemon/store/database.h"
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
@@ -64,7 +65,7 @@ class IngestTest : public ::testing::Test {
   }
 
   // A fresh pipeline resuming from the database, as after a restart.
-  void Start(bool start_at_end = false) {
+  void Start(bool start_at_end = false, Ingester::Options options = {}) {
     ingester_.reset();
     writer_thread_.reset();
     auto w = store::EventWriter::Create(db_.get(), &clock_);
@@ -82,7 +83,7 @@ class IngestTest : public ::testing::Test {
         &fs_, std::move(o), std::make_unique<TestParser>(),
         writer_->ActiveCheckpoints(source_id_), writer_->RetiredCheckpoints(source_id_)));
     ingester_ = std::make_unique<Ingester>(std::move(readers), writer_thread_.get(), &clock_,
-                                           Ingester::Options{});
+                                           options);
   }
 
   // Passes until nothing more is read right away, then waits for the
@@ -116,6 +117,7 @@ class IngestTest : public ::testing::Test {
   testing::TempDir dir_;
   testing::FakeClock clock_;
   tail::PosixFileSystem fs_;
+  metrics::Registry registry_;  // outlives the ingester
   std::string db_path_;
   std::unique_ptr<store::sqlite::Db> db_;
   int64_t source_id_ = 0;
@@ -123,6 +125,36 @@ class IngestTest : public ::testing::Test {
   std::unique_ptr<WriterThread> writer_thread_;
   std::unique_ptr<Ingester> ingester_;
 };
+
+// The running loop holds its batch until it is full or old enough, and
+// hands it over when stopped: nothing read is left behind.
+TEST_F(IngestTest, LoopHoldsSmallBatchesAndHandsThemOverWhenStopped) {
+  Append("logs/app.log",
+         "1795464090 198.51.100.7 GET / 200\n"
+         "1795464091 198.51.100.8 GET / 200\n"
+         "1795464092 198.51.100.9 GET / 200\n");
+  Ingester::Options o;
+  o.max_batch_delay = std::chrono::hours(1);  // only Stop() hands this one over
+  o.metrics = &registry_;  // to see when the loop has read the lines
+  Start(false, o);
+  ingester_->Start();
+  bool read = false;
+  for (int i = 0; i < 100000 && !read; ++i) {  // bounded; the loop reads at once
+    read = registry_.Render().find("culprit_source_lines_read_total{source=\"app\"} 3") !=
+           std::string::npos;
+  }
+  ASSERT_TRUE(read);
+  EXPECT_EQ(writer_thread_->batches_committed(), 0);  // held, not handed over
+  ingester_->Stop();
+  ASSERT_TRUE(writer_thread_->Flush().ok());
+  EXPECT_EQ(Events().size(), 3u);
+  EXPECT_EQ(writer_thread_->batches_committed(), 1);
+  // RunOnce() (what tests and a reload drive) hands over at once.
+  Append("logs/app.log", "1795464093 198.51.100.10 GET / 200\n");
+  ingester_->RunOnce();
+  ASSERT_TRUE(writer_thread_->Flush().ok());
+  EXPECT_EQ(Events().size(), 4u);
+}
 
 TEST_F(IngestTest, StoresParsedAndRejectedLinesWithTheirOffsets) {
   Append("logs/app.log",
