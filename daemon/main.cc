@@ -31,12 +31,12 @@
 #include "daemon/service/report_sink.h"
 #include "daemon/service/server.h"
 #include "daemon/service/source_probe.h"
+#include "daemon/source_set.h"
 #include "daemon/store/database.h"
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
 #include "daemon/store/sqlite_event_query.h"
 #include "daemon/tail/file_system.h"
-#include "parsers/parser_factory.h"
 
 namespace culprit {
 namespace {
@@ -65,66 +65,6 @@ class FileSystemProbe final : public service::SourceProbe {
  private:
   tail::FileSystem* fs_;
 };
-
-parsers::ParserSpec SpecOf(const config::SourceConfig& s) {
-  parsers::ParserSpec spec;
-  spec.format = s.format;
-  spec.log_formats = s.log_formats;
-  spec.pattern = s.pattern;
-  spec.time_format = s.time_format;
-  spec.prefix = s.prefix;
-  spec.fields = s.fields;
-  return spec;
-}
-
-// Builds each source's parser and checks its zone, before anything is
-// opened: a bad log_format, regex or zone fails the start (and
-// --check-config) with every problem named by config file, line and source.
-Result<std::vector<std::unique_ptr<parsers::LineParser>>> BuildParsers(const config::Config& cfg) {
-  std::vector<std::unique_ptr<parsers::LineParser>> out;
-  std::string errors;
-  for (const config::SourceConfig& s : cfg.sources) {
-    const std::string where =
-        cfg.file + ":" + std::to_string(s.line) + ": source \"" + s.name + "\": ";
-    auto parser = parsers::NewLineParser(SpecOf(s));
-    if (!parser.ok()) {
-      errors += where + parser.status().message() + "\n";
-      out.push_back(nullptr);
-    } else {
-      out.push_back(std::move(*parser));
-    }
-    auto zone = TimeZone::Load(s.timezone);
-    if (!zone.ok()) errors += where + zone.status().message() + "\n";
-  }
-  if (!errors.empty()) {
-    errors.pop_back();
-    return Status::InvalidArgument(errors);
-  }
-  return out;
-}
-
-// Each source's reader: its parser, zone and a tailer resuming from the
-// committed checkpoints. REQUIRES: BuildParsers() succeeded for `cfg`.
-std::vector<std::unique_ptr<ingest::SourceReader>> BuildReaders(
-    const config::Config& cfg, const std::vector<int64_t>& ids,
-    std::vector<std::unique_ptr<parsers::LineParser>> parsers, tail::FileSystem* fs,
-    const store::EventWriter& writer) {
-  std::vector<std::unique_ptr<ingest::SourceReader>> readers;
-  for (size_t i = 0; i < cfg.sources.size(); ++i) {
-    const config::SourceConfig& s = cfg.sources[i];
-    ingest::SourceReader::Options o;
-    o.source_id = ids[i];
-    o.name = s.name;
-    o.tail.pattern = s.path;
-    o.tail.start_at_end = s.start_at == config::StartAt::kEnd;
-    o.tail.max_line_bytes = static_cast<size_t>(s.max_line_bytes);
-    o.zone = *TimeZone::Load(s.timezone);
-    readers.push_back(std::make_unique<ingest::SourceReader>(
-        fs, std::move(o), std::move(parsers[i]), writer.ActiveCheckpoints(ids[i]),
-        writer.RetiredCheckpoints(ids[i])));
-  }
-  return readers;
-}
 
 // Submitted reports go to the writer thread, the database's one writer.
 class WriterReportSink final : public service::ReportSink {
@@ -169,7 +109,95 @@ Status ApplyAccessConfig(const config::Config& cfg, service::ServerOptions* opti
   return Status::Ok();
 }
 
-int Run(const config::Config& cfg) {
+// What culpritd was started with, for reloading the config on SIGHUP.
+struct Startup {
+  std::string config_file;
+  config::Overrides overrides;
+  std::optional<LogLevel> log_level;  // --log-level, which wins over the file
+};
+
+// The correlator's and the service's view of the configured sources.
+std::vector<correlate::SourceInfo> SourceInfos(const config::Config& cfg,
+                                               const std::vector<int64_t>& ids) {
+  std::vector<correlate::SourceInfo> infos;
+  for (size_t i = 0; i < cfg.sources.size(); ++i) {
+    const config::SourceConfig& s = cfg.sources[i];
+    infos.push_back({ids[i], s.name, s.format, s.ports, s.idle_timeout});
+  }
+  return infos;
+}
+
+std::vector<service::ServedSource> ServedSources(const config::Config& cfg,
+                                                 const std::vector<int64_t>& ids) {
+  std::vector<service::ServedSource> out;
+  for (size_t i = 0; i < cfg.sources.size(); ++i) {
+    const config::SourceConfig& s = cfg.sources[i];
+    out.push_back({ids[i], s.name, s.path, s.format});
+  }
+  return out;
+}
+
+// Settings a reload cannot apply: they name what was bound or opened at
+// start. Returns the keys that differ.
+std::vector<std::string> NeedRestart(const config::Config& a, const config::Config& b) {
+  std::vector<std::string> out;
+  if (a.daemon.listen != b.daemon.listen) out.push_back("daemon.listen");
+  if (a.daemon.database != b.daemon.database) out.push_back("daemon.database");
+  if (a.daemon.retention != b.daemon.retention) out.push_back("daemon.retention");
+  if (a.daemon.allow_insecure_remote != b.daemon.allow_insecure_remote) {
+    out.push_back("daemon.allow_insecure_remote");
+  }
+  if (a.metrics.listen != b.metrics.listen) out.push_back("metrics.listen");
+  auto token_key = [](const config::AuthConfig& auth) {
+    std::string k = auth.reporter_sees_evidence ? "1" : "0";
+    for (const config::TokenConfig& t : auth.tokens) k += "|" + t.name + ":" + t.role + ":" + t.sha256;
+    return k;
+  };
+  if (token_key(a.auth) != token_key(b.auth)) out.push_back("[auth]");
+  if (a.tls.cert != b.tls.cert || a.tls.key != b.tls.key || a.tls.client_ca != b.tls.client_ca) {
+    out.push_back("[tls]");
+  }
+  if (a.limits.submit_per_minute != b.limits.submit_per_minute ||
+      a.limits.submit_burst != b.limits.submit_burst) {
+    out.push_back("[limits]");
+  }
+  if (a.report.enabled != b.report.enabled || a.report.at_hour != b.report.at_hour ||
+      a.report.at_minute != b.report.at_minute || a.report.timezone != b.report.timezone ||
+      a.report.dir != b.report.dir || a.report.formats != b.report.formats) {
+    out.push_back("[report]");
+  }
+  return out;
+}
+
+// SIGHUP: reads the config file again and applies its sources (added,
+// removed, changed), their ports and idle timeouts, and the log level. A
+// config with an error changes nothing; the error names file and line.
+void Reload(const Startup& startup, config::Config* cfg, SourceSet* sources,
+            correlate::Correlator* correlator, service::Server* server) {
+  CULPRIT_LOG(kInfo) << "SIGHUP: reloading " << startup.config_file;
+  auto next = config::LoadConfigFile(startup.config_file, startup.overrides);
+  if (!next.ok()) {
+    CULPRIT_LOG(kError) << "reload failed, still running the previous config: "
+                        << next.status().message();
+    return;
+  }
+  if (startup.log_level) next->daemon.log_level = *startup.log_level;
+  std::string summary;
+  if (Status st = sources->Reload(*next, &summary); !st.ok()) {
+    CULPRIT_LOG(kError) << "reload failed, still running the previous config: " << st.message();
+    return;
+  }
+  correlator->SetSources(SourceInfos(*next, sources->ids()));
+  server->SetSources(ServedSources(*next, sources->ids()));
+  SetLogLevel(next->daemon.log_level);
+  for (const std::string& key : NeedRestart(*cfg, *next)) {
+    CULPRIT_LOG(kWarning) << "reload: " << key << " changed; restart culpritd to apply it";
+  }
+  CULPRIT_LOG(kInfo) << "reloaded " << startup.config_file << ": " << summary;
+  *cfg = std::move(*next);
+}
+
+int Run(config::Config cfg, const Startup& startup) {
   SystemClock clock;
   const Timestamp started_at = clock.Now();
   SetLogLevel(cfg.daemon.log_level);
@@ -209,13 +237,6 @@ int Run(const config::Config& cfg) {
   auto db = store::OpenForWriting(cfg.daemon.database);
   if (!db.ok()) {
     CULPRIT_LOG(kError) << db.status().message();
-    return kExitStartup;
-  }
-  std::vector<store::SourceDef> defs;
-  for (const config::SourceConfig& s : cfg.sources) defs.push_back({s.name, s.path, s.format});
-  auto ids = store::RegisterSources(**db, defs, started_at);
-  if (!ids.ok()) {
-    CULPRIT_LOG(kError) << "registering sources: " << ids.status().message();
     return kExitStartup;
   }
 
@@ -266,28 +287,24 @@ int Run(const config::Config& cfg) {
   writer_thread.Start();
   ingest::Ingester::Options ingester_options;
   ingester_options.metrics = registry.get();
-  ingest::Ingester ingester(BuildReaders(cfg, *ids, std::move(*parsers), &fs, **writer),
-                            &writer_thread, &clock, ingester_options);
+  SourceSet sources(db->get(), writer->get(), &writer_thread, &fs, &clock, ingester_options);
+  if (Status st = sources.Init(cfg); !st.ok()) {
+    CULPRIT_LOG(kError) << st.message();
+    return kExitStartup;
+  }
+  const std::vector<int64_t>* ids = &sources.ids();
 
   FileSystemProbe probe(&fs);
   service::ServerOptions options;
   options.listen = cfg.daemon.listen;
   options.database_path = cfg.daemon.database;
-  for (size_t i = 0; i < cfg.sources.size(); ++i) {
-    const config::SourceConfig& s = cfg.sources[i];
-    options.sources.push_back({(*ids)[i], s.name, s.path, s.format});
-  }
+  options.sources = ServedSources(cfg, *ids);
   const std::string db_path = cfg.daemon.database;
   options.query_factory = [db_path]() -> Result<std::unique_ptr<store::EventQuery>> {
     CULPRIT_ASSIGN_OR_RETURN(auto q, store::SqliteEventQuery::Open(db_path));
     return std::unique_ptr<store::EventQuery>(std::move(q));
   };
-  std::vector<correlate::SourceInfo> infos;
-  for (size_t i = 0; i < cfg.sources.size(); ++i) {
-    const config::SourceConfig& s = cfg.sources[i];
-    infos.push_back({(*ids)[i], s.name, s.format, s.ports, s.idle_timeout});
-  }
-  const correlate::Correlator correlator(std::move(infos));
+  correlate::Correlator correlator(SourceInfos(cfg, *ids));
   options.correlator = &correlator;
   WriterReportSink report_sink(&writer_thread);
   options.report_sink = &report_sink;
@@ -332,7 +349,7 @@ int Run(const config::Config& cfg) {
     CULPRIT_LOG(kInfo) << "metrics on http://" << cfg.metrics.listen << "/metrics (port "
                        << metrics_server->port() << ")";
   }
-  ingester.Start();
+  sources.Start();
   std::unique_ptr<report::NightlyReports> nightly;
   if (nightly_options) {
     const TimeZone zone = nightly_options->zone;
@@ -362,8 +379,7 @@ int Run(const config::Config& cfg) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      CULPRIT_LOG(kWarning) << "SIGHUP: reloading the config is not supported yet; "
-                               "restart culpritd to apply changes";
+      Reload(startup, &cfg, &sources, &correlator, server->get());
       continue;
     }
     CULPRIT_LOG(kInfo) << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
@@ -376,7 +392,7 @@ int Run(const config::Config& cfg) {
   // then stop reading and let the writer commit what is queued, so what was
   // read before SIGTERM is stored and its checkpoint with it.
   (*server)->Shutdown(std::chrono::seconds(5));
-  ingester.Stop();
+  sources.Stop();
   writer_thread.Stop();
   server->reset();
   CULPRIT_LOG(kInfo) << "stopped";
@@ -437,6 +453,7 @@ int main(int argc, char** argv) {
     std::cerr << cfg.status().message() << "\n";
     return culprit::kExitConfig;
   }
+  culprit::Startup startup{config_file, {database_override, listen_override}, std::nullopt};
   if (!log_level.empty()) {
     auto level = culprit::ParseLogLevel(log_level);
     if (!level.ok()) {
@@ -444,7 +461,8 @@ int main(int argc, char** argv) {
       return culprit::kExitConfig;
     }
     cfg->daemon.log_level = *level;
+    startup.log_level = *level;
   }
 
-  return culprit::Run(*cfg);
+  return culprit::Run(std::move(*cfg), startup);
 }

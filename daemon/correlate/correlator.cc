@@ -551,7 +551,14 @@ Result<Diagnosis> Run::Go() {
 }  // namespace
 
 Correlator::Correlator(std::vector<SourceInfo> sources, Options options)
-    : sources_(std::move(sources)), options_(options) {}
+    : sources_(std::make_shared<const std::vector<SourceInfo>>(std::move(sources))),
+      options_(options) {}
+
+void Correlator::SetSources(std::vector<SourceInfo> sources) {
+  auto fresh = std::make_shared<const std::vector<SourceInfo>>(std::move(sources));
+  std::lock_guard lock(mu_);
+  sources_ = std::move(fresh);
+}
 
 Result<Diagnosis> Correlator::Correlate(const ResetReport& report, store::EventQuery& query) const {
   if (!report.client_ip) return Status::InvalidArgument("report.client_ip: missing");
@@ -562,7 +569,12 @@ Result<Diagnosis> Correlator::Correlate(const ResetReport& report, store::EventQ
   if (options_.max_window <= Duration(0)) {
     return Status::InvalidArgument("options.max_window: must be positive");
   }
-  Run run(sources_, options_, report, query);
+  std::shared_ptr<const std::vector<SourceInfo>> sources;
+  {
+    std::lock_guard lock(mu_);
+    sources = sources_;
+  }
+  Run run(*sources, options_, report, query);
   return run.Go();
 }
 

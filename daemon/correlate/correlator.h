@@ -21,6 +21,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -115,10 +117,17 @@ class Correlator {
   // per chain hop). Errors: INVALID_ARGUMENT when the report has no client
   // address, or a negative clock uncertainty; whatever the query returns
   // (UNAVAILABLE, INTERNAL), with the step that failed named.
+  // Thread-safe: any number of threads may call it at once, also while
+  // SetSources() runs.
   Result<Diagnosis> Correlate(const ResetReport& report, store::EventQuery& query) const;
 
+  // Replaces the configured sources (a config reload); calls already
+  // running finish with the sources they started with.
+  void SetSources(std::vector<SourceInfo> sources);
+
  private:
-  std::vector<SourceInfo> sources_;
+  mutable std::mutex mu_;  // guards sources_ (the pointer, not the vector)
+  std::shared_ptr<const std::vector<SourceInfo>> sources_;
   Options options_;
 };
 

@@ -51,6 +51,12 @@ void WriterThread::Stop() {
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    // Calls queued after the thread's last look (none normally).
+    std::lock_guard lock(mu_);
+    for (PendingCall& c : calls_) c.done.set_value(Status::Unavailable("the writer stopped"));
+    calls_.clear();
+  }
   // Reports that could not be committed: their submitters must hear it.
   std::deque<std::unique_ptr<store::WriteBatch>> left;
   {
@@ -92,6 +98,16 @@ void WriterThread::SubmitReport(store::ReportRecord record) {
     }
     return;
   }
+  // Reports waiting together commit together: a report joins the
+  // report-only batch still queued, if there is one, so 64 clients
+  // submitting at once make one transaction, not 64.
+  {
+    std::lock_guard lock(mu_);
+    if (!queue_.empty() && queue_.back()->segments.empty() && !queue_.back()->reports.empty()) {
+      queue_.back()->reports.push_back(std::move(record));
+      return;
+    }
+  }
   auto batch = Acquire();
   batch->reports.push_back(std::move(record));
   Submit(std::move(batch));
@@ -108,6 +124,19 @@ Status WriterThread::Flush() {
   if (committed_ >= target) return Status::Ok();
   if (!last_error_.ok()) return last_error_;
   return Status::Unavailable("the writer is not running");
+}
+
+Status WriterThread::Call(std::function<Status()> fn) {
+  std::future<Status> result;
+  {
+    std::lock_guard lock(mu_);
+    if (!started_) return fn();  // no thread: the caller is the only user
+    if (stopping_) return Status::Unavailable("the writer is stopping");
+    calls_.push_back({std::move(fn), {}, submitted_});
+    result = calls_.back().done.get_future();
+  }
+  changed_.notify_all();
+  return result.get();
 }
 
 Status WriterThread::last_error() const {
@@ -136,16 +165,28 @@ void WriterThread::Run() {
     if (options_.maintenance) {
       // Idle: run maintenance back to back while it has more and nothing
       // is queued; otherwise wake once per interval to look.
-      while (queue_.empty() && !stopping_) {
+      while (queue_.empty() && calls_.empty() && !stopping_) {
         if (!changed_.wait_for(lock, maintenance_more_ ? Duration(0) : options_.maintenance_interval,
-                               [&] { return !queue_.empty() || stopping_; })) {
+                               [&] { return !queue_.empty() || !calls_.empty() || stopping_; })) {
           lock.unlock();
           MaybeMaintain(/*idle=*/true);
           lock.lock();
         }
       }
     } else {
-      changed_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      changed_.wait(lock, [&] { return !queue_.empty() || !calls_.empty() || stopping_; });
+    }
+    // Calls whose batches (those submitted before them) are committed.
+    if (!calls_.empty() && calls_.front().after <= committed_) {
+      std::deque<PendingCall> due;
+      while (!calls_.empty() && calls_.front().after <= committed_) {
+        due.push_back(std::move(calls_.front()));
+        calls_.pop_front();
+      }
+      lock.unlock();
+      for (PendingCall& c : due) c.done.set_value(c.fn());
+      lock.lock();
+      continue;
     }
     if (queue_.empty()) break;  // stopping, and everything is written
     // Take everything queued: one transaction for all of it.

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -92,6 +93,12 @@ class WriterThread {
   // one, OK otherwise.
   Status Flush();
 
+  // Runs `fn` on the writer thread between two transactions (so it may use
+  // the EventWriter and its connection), once every batch submitted before
+  // the call is committed, and returns its result; blocks until then. Before Start(), runs it on the calling thread. UNAVAILABLE
+  // once stopping.
+  Status Call(std::function<Status()> fn);
+
   // The error of the last failed transaction, OK after a success.
   Status last_error() const;
   // While transactions fail: the last error and since when (wall clock).
@@ -115,6 +122,12 @@ class WriterThread {
   mutable std::mutex mu_;
   std::condition_variable changed_;
   std::deque<std::unique_ptr<store::WriteBatch>> queue_;
+  struct PendingCall {
+    std::function<Status()> fn;
+    std::promise<Status> done;
+    int64_t after = 0;  // runs once this many batches are committed
+  };
+  std::deque<PendingCall> calls_;
   std::vector<std::unique_ptr<store::WriteBatch>> free_;
   int64_t submitted_ = 0;
   int64_t committed_ = 0;

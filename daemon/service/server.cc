@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "base/ip_address.h"
 #include "base/log.h"
@@ -68,9 +70,21 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
         metrics_(metrics),
         auth_(options.tokens),
         submit_limiter_(options.submit_limit, options.clock),
-        pool_(options.query_factory, options.query_threads, options.max_queued_queries) {}
+        pool_(options.query_factory, options.query_threads, options.max_queued_queries),
+        sources_(std::make_shared<const std::vector<ServedSource>>(options.sources)) {}
 
   void StopPool() { pool_.Stop(); }
+
+  // The configured sources; replaced on a config reload.
+  std::shared_ptr<const std::vector<ServedSource>> Sources() const {
+    std::lock_guard lock(sources_mu_);
+    return sources_;
+  }
+  void SetSources(std::vector<ServedSource> sources) {
+    auto fresh = std::make_shared<const std::vector<ServedSource>>(std::move(sources));
+    std::lock_guard lock(sources_mu_);
+    sources_ = std::move(fresh);
+  }
 
   // Who is calling, if they may call `rpc`: UNAUTHENTICATED without a valid
   // token (when tokens are configured), PERMISSION_DENIED when the role may
@@ -349,7 +363,8 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
       }
     }
 
-    for (const ServedSource& src : options_.sources) {
+    const auto sources = Sources();
+    for (const ServedSource& src : *sources) {
       v1::SourceStatus* s = out->add_sources();
       s->set_name(src.name);
       s->set_path(src.path);
@@ -392,6 +407,8 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
   const Authenticator auth_;
   RateLimiter submit_limiter_;
   QueryPool pool_;
+  mutable std::mutex sources_mu_;
+  std::shared_ptr<const std::vector<ServedSource>> sources_;  // guarded by sources_mu_
 };
 
 // Streams the rows of one search, one Write() at a time.
@@ -437,7 +454,7 @@ grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
   }
   std::map<std::string, int64_t> source_ids;
   std::map<int64_t, std::string> source_names;
-  for (const ServedSource& s : options_.sources) {
+  for (const ServedSource& s : *Sources()) {
     source_ids[s.name] = s.id;
     source_names[s.id] = s.name;
   }
@@ -491,6 +508,10 @@ struct Server::Impl {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() { Shutdown(std::chrono::seconds(5)); }
+
+void Server::SetSources(std::vector<ServedSource> sources) {
+  impl_->service->SetSources(std::move(sources));
+}
 
 int Server::port() const { return impl_->port; }
 

@@ -116,6 +116,10 @@ class Server {
   // The TCP port bound (useful with port 0); 0 for unix sockets.
   int port() const;
 
+  // Replaces the sources Status and SearchEvents know (a config reload).
+  // Thread-safe.
+  void SetSources(std::vector<ServedSource> sources);
+
   // Stops serving: refuses new calls, waits up to `grace` for calls in flight.
   void Shutdown(Duration grace);
 

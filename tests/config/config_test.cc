@@ -30,6 +30,8 @@ format = "nginx_combined"
   ASSERT_TRUE(cfg.ok()) << cfg.status().message();
   EXPECT_EQ(cfg->daemon.listen, "127.0.0.1:7450");
   EXPECT_EQ(cfg->daemon.database, dir_.File("culprit.db"));
+  EXPECT_EQ(cfg->daemon.retention, Duration::zero());  // keep everything
+  EXPECT_EQ(cfg->metrics.listen, "");                  // no endpoint
   ASSERT_EQ(cfg->sources.size(), 1u);
   const SourceConfig& s = cfg->sources[0];
   EXPECT_EQ(s.path, dir_.File("logs/access.log"));
@@ -94,6 +96,10 @@ TEST_F(ConfigTest, EverySettingIsRead) {
 listen = "[::1]:0"
 database = "/tmp/../tmp/x.db"
 log_level = "debug"
+retention = "14d"
+
+[metrics]
+listen = "127.0.0.1:9750"
 
 [[source]]
 name = "edge-access"
@@ -122,6 +128,8 @@ pattern = '^(?P<time>\S+) (?P<client_ip>\S+)'
   EXPECT_EQ(cfg->daemon.listen, "[::1]:0");
   EXPECT_EQ(cfg->daemon.database, "/tmp/x.db");
   EXPECT_EQ(cfg->daemon.log_level, LogLevel::kDebug);
+  EXPECT_EQ(cfg->daemon.retention, std::chrono::hours(14 * 24));
+  EXPECT_EQ(cfg->metrics.listen, "127.0.0.1:9750");
   ASSERT_EQ(cfg->sources.size(), 3u);
   const SourceConfig& a = cfg->sources[0];
   EXPECT_EQ(a.name, "edge-access");
@@ -210,6 +218,14 @@ TEST_F(ConfigTest, ErrorsNameFileLineAndKey) {
       {"source is a table not an array", "[daemon]\ndatabase = \"x.db\"\n[source]\npath = \"a\"\n",
        "t.toml:3: source: must be an array of tables ([[source]])"},
       {"TOML syntax error", "[daemon]\ndatabase = \"x.db\nlisten = 1\n", "t.toml:2:"},
+      {"bad retention", "[daemon]\ndatabase = \"x.db\"\nretention = \"14x\"\n",
+       "t.toml:3: daemon.retention: retention: \"14x\" is not a duration (use 14d, 36h, 90m)"},
+      {"metrics on a host name", "[daemon]\ndatabase = \"x.db\"\n[metrics]\nlisten = \"localhost:9750\"\n",
+       "t.toml:4: metrics.listen: \"localhost:9750\" is not an address to serve metrics on"},
+      {"typo in metrics", "[daemon]\ndatabase = \"x.db\"\n[metrics]\nlisen = \"127.0.0.1:9750\"\n",
+       "t.toml:4: metrics.lisen: unknown key \"lisen\" (did you mean \"listen\"?)"},
+      {"metrics not a table", "metrics = 1\n[daemon]\ndatabase = \"x.db\"\n",
+       "must be a table ([metrics])"},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.name);

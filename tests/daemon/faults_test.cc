@@ -96,6 +96,7 @@ class Submitters {
   Submitters(const std::string& target, int cycle, int threads) {
     auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
     stub_ = v1::Culprit::NewStub(channel);
+    running_ = threads;  // before any starts: WaitForAcks() counts on it
     for (int t = 0; t < threads; ++t) {
       threads_.emplace_back([this, cycle, t] { Run(cycle, t); });
     }
@@ -117,13 +118,13 @@ class Submitters {
     std::lock_guard lock(mu_);
     return acked_;
   }
+  std::string first_error() {
+    std::lock_guard lock(mu_);
+    return first_error_;
+  }
 
  private:
   void Run(int cycle, int thread) {
-    {
-      std::lock_guard lock(mu_);
-      ++running_;
-    }
     // Bounded: a few thousand reports at most, then give up.
     for (int n = 0; n < 5000; ++n) {
       v1::SubmitRequest req;
@@ -139,7 +140,13 @@ class Submitters {
       ctx.set_deadline(std::chrono::system_clock::now() + 10s);
       v1::SubmitResponse resp;
       const grpc::Status st = stub_->Submit(&ctx, req, &resp);
-      if (!st.ok()) break;  // killed: stop
+      if (!st.ok()) {  // killed: stop
+        std::lock_guard lock(mu_);
+        if (first_error_.empty()) {
+          first_error_ = std::to_string(st.error_code()) + " " + st.error_message();
+        }
+        break;
+      }
       std::lock_guard lock(mu_);
       acked_[resp.report_id()] = r->request_id();
       cv_.notify_all();
@@ -153,6 +160,7 @@ class Submitters {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<int64_t, std::string> acked_;
+  std::string first_error_;
   int running_ = 0;
   std::vector<std::thread> threads_;
 };
@@ -167,7 +175,10 @@ TEST_F(FaultsTest, AcknowledgedReportsSurviveSigkill) {
     ASSERT_GT(port, 0);
     Submitters s("127.0.0.1:" + std::to_string(port), cycle, 4);
     const size_t kill_after = std::uniform_int_distribution<size_t>(5, 80)(rng);
-    ASSERT_TRUE(s.WaitForAcks(kill_after)) << daemon.err();
+    ASSERT_TRUE(s.WaitForAcks(kill_after))
+        << "cycle " << cycle << ": " << s.acked().size() << " acknowledged, first error: "
+        << s.first_error() << "\n"
+        << daemon.err();
     daemon.Signal(SIGKILL);  // with submissions in flight
     ASSERT_TRUE(daemon.Wait(20s).has_value());
     s.Join();

@@ -17,6 +17,8 @@ required=(
   "CapabilityBoundingSet="
   "PrivateTmp=yes"
   "ProtectHome=yes"
+  'ExecReload=/bin/kill -HUP $MAINPID'
+  "RestartPreventExitStatus=1 2"
 )
 for setting in "${required[@]}"; do
   if ! grep -qxF "$setting" "$unit"; then

@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "daemon/store/database.h"
 #include "daemon/store/sqlite/db.h"
@@ -98,6 +99,68 @@ TEST_F(WriterThreadTest, MaintenanceWithMoreToDoRunsAfterEveryCommit) {
   }
   t.Stop();
   EXPECT_EQ(t.batches_committed(), 5);
+}
+
+TEST_F(WriterThreadTest, CallRunsOnTheWriterThreadBetweenTransactions) {
+  WriterThread t(writer_.get(), WriterThread::Options{});
+  // Before Start(): on the calling thread.
+  std::thread::id ran_on;
+  EXPECT_TRUE(t.Call([&] {
+                 ran_on = std::this_thread::get_id();
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  t.Start();
+  t.Submit(t.Acquire());
+  // Its result comes back, and it ran on the writer's thread after the
+  // batch submitted before it.
+  int64_t committed_before_call = -1;
+  const Status st = t.Call([&] {
+    ran_on = std::this_thread::get_id();
+    committed_before_call = t.batches_committed();
+    return Status::Unavailable("from the writer thread");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(st.message(), "from the writer thread");
+  EXPECT_NE(ran_on, std::this_thread::get_id());
+  EXPECT_EQ(committed_before_call, 1);
+  t.Stop();
+  EXPECT_EQ(t.Call([] { return Status::Ok(); }).code(), StatusCode::kUnavailable);
+}
+
+// SIGTERM's promise: what was queued when Stop() was called is committed.
+TEST_F(WriterThreadTest, StopCommitsWhatIsQueued) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool in_step = false, release = false;
+  WriterThread::Options o;
+  o.max_queued = 4;
+  o.maintenance_interval = std::chrono::hours(1);
+  // The first idle step holds the writer thread until released, so the
+  // batches below are still queued when Stop() begins.
+  o.maintenance = [&] {
+    std::unique_lock lock(mu);
+    in_step = true;
+    cv.notify_all();
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return release; });
+    return false;
+  };
+  WriterThread t(writer_.get(), o);
+  t.Start();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return in_step; }));
+  }
+  for (int i = 0; i < 3; ++i) t.Submit(t.Acquire());
+  EXPECT_EQ(t.batches_committed(), 0);
+  std::thread stopper([&] { t.Stop(); });
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  stopper.join();
+  EXPECT_EQ(t.batches_committed(), 3);
 }
 
 TEST_F(WriterThreadTest, NoMaintenanceWhenUnset) {
