@@ -397,9 +397,18 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
     q.sql.replace(0, q.sql.find(" FROM events e"), "SELECT COUNT(*)");
     return q;
   }
-  q.sql += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
-  q.sql += " LIMIT ?";
+  // The rows: their ids first, ordered and cut to the limit on the index's
+  // columns, then those rows read whole. Sorting whole rows (raw lines,
+  // JSON extras) in a temporary b-tree cost more than reading them: two
+  // thirds of a busy address's lookup. FindEvents() orders what it returns.
+  const std::string join = " JOIN checkpoints c ON c.id = e.file_id";
+  std::string ids = q.sql.substr(q.sql.find(" FROM events e"));
+  ids.replace(ids.find(join), join.size(), "");
+  ids = "SELECT e.id" + ids;
+  ids += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
+  ids += " LIMIT ?";
   q.args.emplace_back(static_cast<int64_t>(std::min<size_t>(f.limit, INT64_MAX)));
+  q.sql = std::string(kEventColumnsSql) + " WHERE e.id IN (" + ids + ")";
   return q;
 }
 
