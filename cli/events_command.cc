@@ -87,21 +87,25 @@ int RunEvents(const GlobalOptions& global, const EventsOptions& options, std::os
   grpc::ClientContext context;
   PrepareCall(global, &context);
   auto reader = stub->SearchEvents(&context, req);
-  v1::EventRecord e;
+  v1::SearchEventsResponse batch;
   int64_t n = 0;
   google::protobuf::util::JsonPrintOptions opts;
-  while (reader->Read(&e)) {
-    ++n;
-    if (options.json) {
-      std::string json;
-      if (!google::protobuf::util::MessageToJsonString(e, &json, opts).ok()) continue;
-      out << json << "\n";
-      continue;
+  // The events come in batches, in the answer's order.
+  while (reader->Read(&batch)) {
+    for (const v1::EventRecord& e : batch.events()) {
+      ++n;
+      if (options.json) {
+        std::string json;
+        if (!google::protobuf::util::MessageToJsonString(e, &json, opts).ok()) continue;
+        out << json << "\n";
+        continue;
+      }
+      out << FormatRfc3339(proto::FromProto(e.time()), 3) << "  " << e.source() << "  "
+          << e.kind();
+      if (e.cause() != v1::CAUSE_UNSPECIFIED) out << "  " << v1::Cause_Name(e.cause());
+      if (!e.client().empty()) out << "  " << e.client();
+      out << "\n    " << e.raw() << "\n";
     }
-    out << FormatRfc3339(proto::FromProto(e.time()), 3) << "  " << e.source() << "  " << e.kind();
-    if (e.cause() != v1::CAUSE_UNSPECIFIED) out << "  " << v1::Cause_Name(e.cause());
-    if (!e.client().empty()) out << "  " << e.client();
-    out << "\n    " << e.raw() << "\n";
   }
   const grpc::Status status = reader->Finish();
   if (!status.ok()) return ReportRpcError(global, "SearchEvents", status, err);

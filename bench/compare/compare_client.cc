@@ -14,7 +14,7 @@
 //     For each line "<address>\t<unix seconds>" of FILE (gen_nginx_log's
 //     lookup list), one SearchEvents call: that address, from t-S to t+S
 //     (default 10 s), at most N events (default 100000, the server's
-//     maximum), every one streamed back and read. The first
+//     maximum), every batch streamed back and read. The first
 //     call opens the connection and is reported on its own; the others are
 //     timed one by one, call to Finish(). Prints
 //       "first_us <us> lookups <n> p50_us <us> p99_us <us> max_us <us>
@@ -186,9 +186,9 @@ bool Lookup(culprit::v1::Culprit::Stub& stub, const Query& q, int64_t around_s, 
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   auto reader = stub.SearchEvents(&context, req);
-  culprit::v1::EventRecord e;
+  culprit::v1::SearchEventsResponse batch;
   int64_t n = 0;
-  while (reader->Read(&e)) ++n;
+  while (reader->Read(&batch)) n += batch.events_size();
   const grpc::Status status = reader->Finish();
   if (!status.ok()) {
     std::fprintf(stderr, "compare_client: SearchEvents %s at %" PRId64 ": %s\n", q.ip.c_str(),

@@ -1,11 +1,18 @@
 #include "proto/time_convert.h"
 #include "daemon/service/report_convert.h"
 
+#include "base/check.h"
 #include "base/ip_address.h"
 #include "base/utf8.h"
+#include <google/protobuf/arena.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <utility>
 
 #include "culprit/v1/culprit.pb.h"
 #include "daemon/store/json_text.h"
@@ -169,25 +176,116 @@ Result<store::EventFilter> SearchFilterFromProto(
   return f;
 }
 
-void EventToProto(const store::StoredEvent& in, const std::string& source_name,
-                  v1::EventRecord* out) {
-  const parsers::Event& e = in.event;
+namespace {
+
+// `s` itself, moved, when it is valid UTF-8 (the common case: no copy), else
+// with \xNN escapes as EscapeInvalidUtf8() writes them.
+std::string ValidUtf8(std::string&& s) {
+  for (size_t i = 0; i < s.size();) {
+    // ASCII, the bulk of log text, eight bytes at a time.
+    uint64_t word;
+    if (i + sizeof(word) <= s.size()) {
+      std::memcpy(&word, s.data() + i, sizeof(word));
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += sizeof(word);
+        continue;
+      }
+    }
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return EscapeInvalidUtf8(s);
+    i += n;
+  }
+  return std::move(s);
+}
+
+// The text of the address seen last: an answer is often one client's, and
+// printing an address is a good part of converting an event.
+struct AddressText {
+  std::optional<IpAddress> ip;
+  std::string text;
+};
+
+// As Endpoint{ip, port}.ToString() writes it.
+std::string EndpointText(const IpAddress& ip, uint16_t port, AddressText* cache) {
+  if (!cache->ip || *cache->ip != ip) {
+    cache->ip = ip;
+    cache->text = ip.ToString();
+  }
+  if (port == 0) return cache->text;
+  std::string out;
+  out.reserve(cache->text.size() + 8);
+  if (ip.is_v4()) {
+    out += cache->text;
+  } else {
+    out += '[';
+    out += cache->text;
+    out += ']';
+  }
+  out += ':';
+  out += std::to_string(port);
+  return out;
+}
+
+// One stored event for the wire, its strings moved out of `in`.
+void EventToProto(store::StoredEvent&& in, const std::string& source_name,
+                  AddressText* client_text, AddressText* server_text, v1::EventRecord* out) {
+  parsers::Event& e = in.event;
   proto::ToProto(e.time, out->mutable_time());
   out->set_source(source_name);
-  out->set_file(in.path);
+  out->set_file(std::move(in.path));
   out->set_offset(in.offset);
   out->set_kind(std::string(EventKindName(e.kind)));
   out->set_cause(static_cast<v1::Cause>(static_cast<int>(e.cause)));
-  if (e.client_ip) out->set_client(Endpoint{*e.client_ip, e.client_port}.ToString());
-  if (e.server_ip) out->set_server(Endpoint{*e.server_ip, e.server_port}.ToString());
+  if (e.client_ip) out->set_client(EndpointText(*e.client_ip, e.client_port, client_text));
+  if (e.server_ip) out->set_server(EndpointText(*e.server_ip, e.server_port, server_text));
   else if (e.server_port != 0) out->set_server(":" + std::to_string(e.server_port));
   if (e.status) out->set_status(*e.status);
-  out->set_conn_id(EscapeInvalidUtf8(e.conn_id));
-  out->set_request_id(EscapeInvalidUtf8(e.request_id));
-  out->set_phase(EscapeInvalidUtf8(e.phase));
-  out->set_detail(EscapeInvalidUtf8(e.detail));
-  out->set_message(EscapeInvalidUtf8(e.message));
-  out->set_raw(EscapeInvalidUtf8(in.raw));
+  out->set_conn_id(ValidUtf8(std::move(e.conn_id)));
+  out->set_request_id(ValidUtf8(std::move(e.request_id)));
+  out->set_phase(ValidUtf8(std::move(e.phase)));
+  out->set_detail(ValidUtf8(std::move(e.detail)));
+  out->set_message(ValidUtf8(std::move(e.message)));
+  out->set_raw(ValidUtf8(std::move(in.raw)));
+}
+
+}  // namespace
+
+void EventBatchesToProto(std::vector<store::StoredEvent> events,
+                         const std::map<int64_t, std::string>& source_names,
+                         google::protobuf::Arena* arena, const BatchSink& emit, size_t max_events,
+                         size_t max_bytes) {
+  CULPRIT_CHECK(arena != nullptr && max_events >= 1);
+  using google::protobuf::Arena;
+  v1::SearchEventsResponse* batch = nullptr;
+  size_t bytes = 0;  // encoded size of `batch` so far
+  AddressText client_text, server_text;
+  for (store::StoredEvent& e : events) {
+    auto* record = Arena::CreateMessage<v1::EventRecord>(arena);
+    auto it = source_names.find(e.source_id);
+    const std::string unnamed = it == source_names.end() ? std::to_string(e.source_id) : "";
+    EventToProto(std::move(e), it == source_names.end() ? unnamed : it->second, &client_text,
+                 &server_text, record);
+    // As encoded inside the batch: field tag (1 byte), length, the record.
+    const size_t size = record->ByteSizeLong();
+    const size_t cost = 1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) + size;
+    if (batch != nullptr &&
+        (static_cast<size_t>(batch->events_size()) >= max_events || bytes + cost > max_bytes)) {
+      if (!emit(batch, false)) return;  // it holds at least one event
+      batch = nullptr;
+    }
+    if (batch == nullptr) {
+      batch = Arena::CreateMessage<v1::SearchEventsResponse>(arena);
+      bytes = 0;
+    }
+    // Both on `arena`: the record is linked in, not copied.
+    batch->mutable_events()->UnsafeArenaAddAllocated(record);
+    bytes += cost;
+  }
+  if (batch != nullptr) emit(batch, true);
 }
 
 store::ReportRecord ReportRecordFrom(const v1::ResetReport& wire,

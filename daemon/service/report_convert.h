@@ -6,8 +6,10 @@
 // it (`report.client: "10.0.0.300" is not an address`), before anything is
 // looked up or stored.
 
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/time.h"
@@ -16,8 +18,9 @@
 #include "daemon/store/write_batch.h"
 
 namespace google::protobuf {
+class Arena;
 class Timestamp;
-}
+}  // namespace google::protobuf
 
 namespace culprit::v1 {
 class TopCausesResponse;
@@ -25,6 +28,7 @@ class ResetReport;
 class Diagnosis;
 class SearchEventsRequest;
 class EventRecord;
+class SearchEventsResponse;
 class ResetReport;
 }  // namespace culprit::v1
 
@@ -54,10 +58,32 @@ inline constexpr Duration kMaxSearchRange = std::chrono::hours(24 * 31);
 Result<store::EventFilter> SearchFilterFromProto(const v1::SearchEventsRequest& in,
                                                  const std::map<std::string, int64_t>& source_ids);
 
-// One stored event for the wire; raw and message with \xNN for bytes that
-// are not UTF-8.
-void EventToProto(const store::StoredEvent& in, const std::string& source_name,
-                  v1::EventRecord* out);
+// A SearchEvents answer is streamed in batches: one message per event cost a
+// round trip between the writer and gRPC's I/O thread each, most of a large
+// answer's time. Batches of a few hundred let the first go out while the
+// next are built, and the client read one while the next comes.
+inline constexpr size_t kSearchBatchEvents = 250;
+inline constexpr size_t kSearchBatchBytes = 1 << 20;
+
+// Takes each batch as it is complete; `last`: none follows. False: stop
+// (nothing more is wanted).
+using BatchSink = std::function<bool(const v1::SearchEventsResponse* batch, bool last)>;
+
+// `events` (already in the answer's order) as SearchEventsResponse messages
+// allocated on `arena`, given to `emit` in that order: each holds at most
+// `max_events` events, and more than one only while its encoded size stays
+// within `max_bytes` (an event larger than that comes alone: none is
+// dropped). No batch is empty; no events give no call. Strings are moved out
+// of `events`; those that are not valid UTF-8 get \xNN for the bad bytes.
+// `source_names`: source ids to configured names (an id not there is written
+// as its number).
+// REQUIRES: arena != nullptr, max_events >= 1. The messages live as long as
+// `arena`.
+void EventBatchesToProto(std::vector<store::StoredEvent> events,
+                         const std::map<int64_t, std::string>& source_names,
+                         google::protobuf::Arena* arena, const BatchSink& emit,
+                         size_t max_events = kSearchBatchEvents,
+                         size_t max_bytes = kSearchBatchBytes);
 
 // The row stored for a submitted report: its fields as received and its
 // diagnosis (as JSON in protobuf's mapping).

@@ -4,6 +4,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <google/protobuf/arena.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -265,7 +266,7 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
     return reactor;
   }
 
-  grpc::ServerWriteReactor<v1::EventRecord>* SearchEvents(
+  grpc::ServerWriteReactor<v1::SearchEventsResponse>* SearchEvents(
       grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) override;
 
   grpc::ServerUnaryReactor* TopCauses(grpc::CallbackServerContext* context,
@@ -411,45 +412,113 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
   std::shared_ptr<const std::vector<ServedSource>> sources_;  // guarded by sources_mu_
 };
 
-// Streams the rows of one search, one Write() at a time.
-class SearchReactor final : public grpc::ServerWriteReactor<v1::EventRecord> {
+// Streams one search's batches as the query thread builds them, one Write()
+// at a time (gRPC allows one in flight), the last together with the status.
+// Thread-safe: the producer (Add/End/Release) and gRPC's reactions meet
+// under mu_. Deleted once both the producer has Release()d and OnDone().
+class SearchReactor final : public grpc::ServerWriteReactor<v1::SearchEventsResponse> {
  public:
-  SearchReactor() = default;
-  // Called once the rows are known (or the search failed).
-  void Start(::culprit::Status status, std::vector<v1::EventRecord> rows) {
-    if (!status.ok()) {
-      Finish(ToGrpcStatus(status));
-      return;
-    }
-    rows_ = std::move(rows);
-    Next();
+  SearchReactor() : arena_(ArenaOptions()) {}
+  // Where the batches live: all freed at once, with the reactor.
+  google::protobuf::Arena* arena() { return &arena_; }
+
+  // The answer's next batch (`last`: none follows). False once the call is
+  // over (the client went away): build no more.
+  bool Add(const v1::SearchEventsResponse* batch, bool last) {
+    std::unique_lock lock(mu_);
+    if (over_) return false;
+    pending_.push_back(batch);
+    last_added_ = last;
+    Pump(lock);
+    return true;
   }
+  // Instead of any Add(): finishes with `status` (OK: no events).
+  void End(::culprit::Status status) {
+    {
+      std::lock_guard lock(mu_);
+      if (over_) return;
+      over_ = true;
+    }
+    Finish(ToGrpcStatus(status));
+  }
+  // The producer's last call.
+  void Release() {
+    bool gone;
+    {
+      std::lock_guard lock(mu_);
+      released_ = true;
+      gone = done_;
+    }
+    if (gone) delete this;
+  }
+
   void OnWriteDone(bool ok) override {
+    std::unique_lock lock(mu_);
+    writing_ = false;
     if (!ok) {
+      if (over_) return;
+      over_ = true;
+      lock.unlock();
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
       return;
     }
-    Next();
+    Pump(lock);
   }
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    bool gone;
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+      gone = released_;
+    }
+    if (gone) delete this;
+  }
 
  private:
-  void Next() {
-    if (next_ >= rows_.size()) {
-      Finish(grpc::Status::OK);
-      return;
-    }
-    StartWrite(&rows_[next_++]);
+  static google::protobuf::ArenaOptions ArenaOptions() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 4096;
+    o.max_block_size = 64 * 1024;  // a large answer takes a few dozen blocks
+    return o;
   }
-  std::vector<v1::EventRecord> rows_;
-  size_t next_ = 0;
+  // Starts the next write if none is in flight and a batch waits; the last
+  // batch goes with the status, saving a separate Finish()'s round trip.
+  // gRPC is called without mu_ held.
+  void Pump(std::unique_lock<std::mutex>& lock) {
+    if (writing_ || over_ || next_ >= pending_.size()) return;
+    const v1::SearchEventsResponse* batch = pending_[next_++];
+    const bool final = last_added_ && next_ == pending_.size();
+    if (final) {
+      over_ = true;
+    } else {
+      writing_ = true;
+    }
+    lock.unlock();
+    if (final) {
+      StartWriteAndFinish(batch, grpc::WriteOptions(), grpc::Status::OK);
+    } else {
+      StartWrite(batch);
+    }
+  }
+
+  google::protobuf::Arena arena_;
+  std::mutex mu_;
+  std::vector<const v1::SearchEventsResponse*> pending_;  // on arena_; guarded by mu_
+  size_t next_ = 0;          // the next of pending_ to write; guarded by mu_
+  bool last_added_ = false;  // guarded by mu_
+  bool writing_ = false;     // a write in flight; guarded by mu_
+  bool over_ = false;        // Finish (or StartWriteAndFinish) called; guarded by mu_
+  bool released_ = false;    // guarded by mu_
+  bool done_ = false;        // OnDone() came; guarded by mu_
 };
 
-grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
+grpc::ServerWriteReactor<v1::SearchEventsResponse>* CulpritServiceImpl::SearchEvents(
     grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) {
   auto* reactor = new SearchReactor();
+  // Each path ends with Release(): the reactor outlives the producer.
   if (auto caller = Authorize(context, Rpc::kSearchEvents); !caller.ok()) {
-    reactor->Start(caller.status(), {});
+    reactor->End(caller.status());
+    reactor->Release();
     return reactor;
   }
   std::map<std::string, int64_t> source_ids;
@@ -460,36 +529,38 @@ grpc::ServerWriteReactor<v1::EventRecord>* CulpritServiceImpl::SearchEvents(
   }
   auto filter = SearchFilterFromProto(*request, source_ids);
   if (!filter.ok()) {
-    reactor->Start(filter.status(), {});
+    reactor->End(filter.status());
+    reactor->Release();
     return reactor;
   }
   const bool queued = pool_.Submit([context, reactor, filter = std::move(*filter),
                                     source_names](Result<store::EventQuery*> query) {
+    ::culprit::Status failed;
+    std::vector<store::StoredEvent> found;
     if (context->IsCancelled()) {
-      reactor->Start(::culprit::Status::Cancelled("cancelled by the client"), {});
+      failed = ::culprit::Status::Cancelled("cancelled by the client");
+    } else if (!query.ok()) {
+      failed = Unreadable(query.status());
+    } else if (auto events = (*query)->FindEvents(filter); !events.ok()) {
+      failed = events.status();
+    } else {
+      found = std::move(*events);
+    }
+    if (!failed.ok() || found.empty()) {
+      reactor->End(failed);
+      reactor->Release();
       return;
     }
-    if (!query.ok()) {
-      reactor->Start(Unreadable(query.status()),
-                     {});
-      return;
-    }
-    auto events = (*query)->FindEvents(filter);
-    if (!events.ok()) {
-      reactor->Start(events.status(), {});
-      return;
-    }
-    std::vector<v1::EventRecord> rows(events->size());
-    for (size_t i = 0; i < events->size(); ++i) {
-      const store::StoredEvent& e = (*events)[i];
-      auto it = source_names.find(e.source_id);
-      EventToProto(e, it == source_names.end() ? std::to_string(e.source_id) : it->second,
-                   &rows[i]);
-    }
-    reactor->Start(::culprit::Status::Ok(), std::move(rows));
+    // Each batch is written as soon as it is built.
+    EventBatchesToProto(std::move(found), source_names, reactor->arena(),
+                        [reactor](const v1::SearchEventsResponse* batch, bool last) {
+                          return reactor->Add(batch, last);
+                        });
+    reactor->Release();
   });
   if (!queued) {
-    reactor->Start(Busy(), {});
+    reactor->End(Busy());
+    reactor->Release();
   }
   return reactor;
 }

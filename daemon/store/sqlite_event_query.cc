@@ -73,16 +73,6 @@ bool Matches(const EventFilter& f, int64_t from, int64_t to, const StoredEvent& 
   return true;
 }
 
-// The filter's order: by time, then id; newest first when asked.
-struct Before {
-  bool newest_first;
-  bool operator()(const StoredEvent& a, const StoredEvent& b) const {
-    const auto ka = std::make_pair(a.event.time, a.id);
-    const auto kb = std::make_pair(b.event.time, b.id);
-    return newest_first ? kb < ka : ka < kb;
-  }
-};
-
 }  // namespace
 
 std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const EventFilter& f) {
@@ -461,13 +451,45 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
   }
   CULPRIT_RETURN_IF_ERROR(ReadGroups(filter, &out));
   CULPRIT_RETURN_IF_ERROR(txn.Commit());
-  const Before before{filter.newest_first};
-  if (out.size() > filter.limit) {
-    std::nth_element(out.begin(), out.begin() + static_cast<ptrdiff_t>(filter.limit), out.end(),
-                     before);
-    out.resize(filter.limit);
+  // The filter's order: by time, then id; newest first when asked. Sorted
+  // through keys: swapping StoredEvents (a dozen strings each) was a tenth
+  // of a large answer's time; each is moved once here instead.
+  struct Key {
+    std::pair<Timestamp, int64_t> order;
+    size_t index;
+  };
+  std::vector<Key> keys(out.size());
+  for (size_t i = 0; i < out.size(); ++i) keys[i] = {{out[i].event.time, out[i].id}, i};
+  auto before = [newest = filter.newest_first](const Key& a, const Key& b) {
+    return newest ? b.order < a.order : a.order < b.order;
+  };
+  if (keys.size() > filter.limit) {
+    std::nth_element(keys.begin(), keys.begin() + static_cast<ptrdiff_t>(filter.limit),
+                     keys.end(), before);
+    keys.resize(filter.limit);
   }
-  std::sort(out.begin(), out.end(), before);
+  std::sort(keys.begin(), keys.end(), before);
+  if (keys.size() < out.size()) {
+    std::vector<StoredEvent> kept;
+    kept.reserve(keys.size());
+    for (const Key& k : keys) kept.push_back(std::move(out[k.index]));
+    return kept;
+  }
+  // Every event stays: permuted in place, a cycle at a time (position j
+  // takes the event at keys[j].index; a done position points to itself).
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].index == i) continue;
+    StoredEvent first = std::move(out[i]);
+    size_t j = i;
+    while (keys[j].index != i) {
+      const size_t from = keys[j].index;
+      out[j] = std::move(out[from]);
+      keys[j].index = j;
+      j = from;
+    }
+    out[j] = std::move(first);
+    keys[j].index = j;
+  }
   return out;
 }
 

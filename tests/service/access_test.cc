@@ -157,8 +157,8 @@ class AccessTest : public ::testing::Test {
         req.mutable_from()->set_seconds(1795464080);
         req.mutable_to()->set_seconds(1795464100);
         auto reader = stub->SearchEvents(&ctx, req);
-        v1::EventRecord e;
-        while (reader->Read(&e)) {
+        v1::SearchEventsResponse batch;
+        while (reader->Read(&batch)) {
         }
         return reader->Finish();
       }

@@ -8,10 +8,15 @@
 
 #include <functional>
 
+#include <google/protobuf/arena.h>
+
+#include "base/ip_address.h"
+#include "base/utf8.h"
 #include "culprit/v1/culprit.grpc.pb.h"
 #include "daemon/correlate/correlator.h"
 #include "daemon/report/render.h"
 #include "daemon/report/sqlite_report_query.h"
+#include "daemon/service/report_convert.h"
 #include "daemon/service/source_probe.h"
 #include "daemon/store/database.h"
 #include "daemon/store/source_registry.h"
@@ -85,6 +90,22 @@ class ServerTest : public ::testing::Test {
 
   void SetDeadline(grpc::ClientContext* ctx) {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  }
+
+  // One SearchEvents call: the events of every message in `rows`, each
+  // message's event count in `batches`.
+  grpc::Status Search(const v1::SearchEventsRequest& req, std::vector<v1::EventRecord>* rows,
+                      std::vector<size_t>* batches) {
+    auto stub = v1::Culprit::NewStub(channel_);
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    auto reader = stub->SearchEvents(&ctx, req);
+    v1::SearchEventsResponse batch;
+    while (reader->Read(&batch)) {
+      batches->push_back(static_cast<size_t>(batch.events_size()));
+      rows->insert(rows->end(), batch.events().begin(), batch.events().end());
+    }
+    return reader->Finish();
   }
 
   TempDir dir_;
@@ -342,12 +363,8 @@ TEST_F(ServerTest, SearchEventsStreamsTheRangeAndNamesBadFields) {
   }
   auto stub = v1::Culprit::NewStub(channel_);
   auto search = [&](const v1::SearchEventsRequest& req, std::vector<v1::EventRecord>* rows) {
-    grpc::ClientContext ctx;
-    SetDeadline(&ctx);
-    auto reader = stub->SearchEvents(&ctx, req);
-    v1::EventRecord e;
-    while (reader->Read(&e)) rows->push_back(e);
-    return reader->Finish();
+    std::vector<size_t> batches;
+    return Search(req, rows, &batches);
   };
   v1::SearchEventsRequest req;
   req.mutable_from()->set_seconds(1795464080);
@@ -391,6 +408,91 @@ TEST_F(ServerTest, SearchEventsStreamsTheRangeAndNamesBadFields) {
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << b.message;
     EXPECT_EQ(st.error_message(), b.message);
   }
+}
+
+TEST_F(ServerTest, SearchEventsBatchesALargeAnswerInTimeOrder) {
+  // 2345 events of one client, 1 ms apart, inserted out of time order (i *
+  // 7919 mod 2345 visits every slot once).
+  constexpr int kEvents = 2345;
+  {
+    auto db = store::OpenForWriting(db_path_);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n "
+                            "WHERE i < " + std::to_string(kEvents - 1) + ") "
+                            "INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, "
+                            "offset, kind, cause, client_ip, client_port, raw) "
+                            "SELECT 1795464090000000 + (i * 7919 % " + std::to_string(kEvents) +
+                            ") * 1000, 1000, 1, 1, i * 100, 1, 0, "
+                            "X'00000000000000000000ffffc6336407', 40001, 'line ' || i FROM n;"
+                            "INSERT INTO event_spans (second, seq) VALUES (1795464090, 0), "
+                            "(1795464091, 0), (1795464092, 0);")
+                    .ok());
+  }
+  struct Case {
+    uint32_t limit;
+    size_t want_events;
+  } cases[] = {
+      {100000, kEvents},
+      {600, 600},   // the earliest 600
+      {0, 1000},    // the default limit
+      {1, 1},
+  };
+  for (const Case& c : cases) {
+    v1::SearchEventsRequest req;
+    req.mutable_from()->set_seconds(1795464080);
+    req.mutable_to()->set_seconds(1795464100);
+    req.set_ip("198.51.100.7");
+    req.set_limit(c.limit);
+    std::vector<v1::EventRecord> rows;
+    std::vector<size_t> batches;
+    const grpc::Status st = Search(req, &rows, &batches);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(rows.size(), c.want_events) << "limit " << c.limit;
+    // Full batches, then the rest.
+    std::vector<size_t> want_batches(c.want_events / kSearchBatchEvents, kSearchBatchEvents);
+    if (c.want_events % kSearchBatchEvents != 0) {
+      want_batches.push_back(c.want_events % kSearchBatchEvents);
+    }
+    EXPECT_EQ(batches, want_batches) << "limit " << c.limit;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      // Slot i holds the event written at time 1795464090 s + i ms.
+      ASSERT_EQ(rows[i].time().seconds(), 1795464090 + static_cast<int64_t>(i) / 1000);
+      ASSERT_EQ(rows[i].time().nanos(), static_cast<int32_t>(i % 1000) * 1'000'000);
+      ASSERT_EQ(rows[i].source(), "access");
+    }
+  }
+
+  // A client that goes away after the first batch: the call ends CANCELLED
+  // and the server answers the next call in full.
+  {
+    v1::SearchEventsRequest req;
+    req.mutable_from()->set_seconds(1795464080);
+    req.mutable_to()->set_seconds(1795464100);
+    req.set_limit(100000);
+    auto stub = v1::Culprit::NewStub(channel_);
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
+    auto reader = stub->SearchEvents(&ctx, req);
+    v1::SearchEventsResponse batch;
+    ASSERT_TRUE(reader->Read(&batch));
+    ctx.TryCancel();
+    while (reader->Read(&batch)) {
+    }
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+    std::vector<v1::EventRecord> rows;
+    std::vector<size_t> batches;
+    ASSERT_TRUE(Search(req, &rows, &batches).ok());
+    EXPECT_EQ(rows.size(), static_cast<size_t>(kEvents));
+  }
+
+  // Nothing in the range: no message at all, and OK.
+  v1::SearchEventsRequest empty;
+  empty.mutable_from()->set_seconds(1795464000);
+  empty.mutable_to()->set_seconds(1795464001);
+  std::vector<v1::EventRecord> rows;
+  std::vector<size_t> batches;
+  ASSERT_TRUE(Search(empty, &rows, &batches).ok());
+  EXPECT_TRUE(batches.empty());
 }
 
 }  // namespace
