@@ -42,17 +42,20 @@ test-asan:
 
 # Benchmarks (figures, not tests): ingest per format (BENCH_LINES lines,
 # into a fresh database and into one holding BENCH_PRELOAD events), then
-# correlate latency at 1M and 10M stored events, idle and during ingest.
+# correlate latency at 1M and 10M stored events, idle and during ingest,
+# then the real culpritd's Submit throughput (8 and 64 clients) and line ->
+# queryable latency.
 BENCH_LINES ?= 2000000
 BENCH_PRELOAD ?= 20000000
 bench: setup
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCULPRIT_BUILD_TESTS=OFF \
 	  -DCULPRIT_BUILD_BENCHMARKS=ON $(CMAKE_FLAGS)
-	cmake --build build-bench -j $(JOBS) --target ingest_bench correlate_bench
+	cmake --build build-bench -j $(JOBS) --target ingest_bench correlate_bench service_bench
 	build-bench/bench/ingest_bench --lines $(BENCH_LINES)
 	build-bench/bench/ingest_bench --lines $(BENCH_LINES) --preload $(BENCH_PRELOAD) \
 	  --formats nginx_combined
 	build-bench/bench/correlate_bench --events 1000000,10000000 --queries 500
+	build-bench/bench/service_bench
 
 # culprit against lnav and GoAccess (installed from Debian if missing) on one
 # generated nginx log of BENCH_COMPARE_LINES lines: processing rate, peak RSS,

@@ -90,14 +90,6 @@ long PeakRssMb() {
   return ru.ru_maxrss / 1024;
 }
 
-const char* const kPaths[] = {"/", "/api/orders?page=2", "/static/app.3f9a1c.js",
-                              "/api/session", "/login", "/images/logo.png",
-                              "/api/items/18231", "/healthz", "/search?q=reset+by+peer"};
-const char* const kAgents[] = {
-    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "curl/7.88.1",
-    "python-requests/2.31.0",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0 Safari/537.36"};
 
 // "23/Nov/2026:19:58:07 +0000" for a second in November 2026 (UTC).
 std::string LogTime(int64_t sec) {
@@ -221,7 +213,7 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
                       "%s [error] 2114#2114: *%" PRId64 " %s, client: %s, server: shop.example, "
                       "request: \"GET %s HTTP/1.1\", upstream: \"http://10.0.2.15:8080%s\", "
                       "host: \"shop.example\"",
-                      LogTime(sec).c_str(), conn, ek.text, ip_text.c_str(), kPaths[rng() % 9],
+                      LogTime(sec).c_str(), conn, ek.text, ip_text.c_str(), bench::RequestPath(rng()),
                       "/");
         parsers::Event& e = filler.Add(1, line);
         e.time = FromUnixMicros(ts_sec_us);
@@ -243,8 +235,8 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
         std::snprintf(line, sizeof line,
                       "%s - - [%s] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\" rport=%u "
                       "conn=%" PRId64 " sport=443 rid=%s",
-                      ip_text.c_str(), LogTime(sec).c_str(), kPaths[rng() % 9], status,
-                      static_cast<int>(rng() % 40000), kAgents[rng() % 4], port, conn, rid);
+                      ip_text.c_str(), LogTime(sec).c_str(), bench::RequestPath(rng()), status,
+                      static_cast<int>(rng() % 40000), bench::UserAgent(rng()), port, conn, rid);
         parsers::Event& e = filler.Add(0, line);
         e.time = FromUnixMicros(ts_sec_us);
         e.kind = EventKind::kRequest;
@@ -475,8 +467,8 @@ int64_t Feed(const std::string& path, int64_t rate, const std::atomic<bool>* sto
       const int len = std::snprintf(line, sizeof line,
                                     "%s - - [%s] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\"\n",
                                     bench::ClientAddress(rng).c_str(), LogTime(sec).c_str(),
-                                    kPaths[rng() % 9], status, static_cast<int>(rng() % 40000),
-                                    kAgents[rng() % 4]);
+                                    bench::RequestPath(rng()), status, static_cast<int>(rng() % 40000),
+                                    bench::UserAgent(rng()));
       chunk.append(line, len);
     }
     for (size_t off = 0; off < chunk.size();) {

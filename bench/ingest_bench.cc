@@ -38,6 +38,7 @@
 #include "base/time_zone.h"
 #include "bench/bench_store.h"
 #include "bench/nginx_log.h"
+#include "bench/proc_stat.h"
 #include "daemon/ingest/ingester.h"
 #include "daemon/store/database.h"
 #include "daemon/store/event_writer.h"
@@ -105,19 +106,7 @@ double ThreadCpuSeconds(const std::string& comm) {
     std::ifstream name(task.path() / "comm");
     std::string n;
     if (!std::getline(name, n) || n != comm) continue;
-    std::ifstream stat(task.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const size_t close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    long long utime = 0, stime = 0;
-    // After "pid (comm) ": state is field 3; utime and stime are 14 and 15.
-    for (int i = 3; i <= 15 && (fields >> field); ++i) {
-      if (i == 14) utime = std::atoll(field.c_str());
-      if (i == 15) stime = std::atoll(field.c_str());
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return std::max(0.0, bench::StatCpuSeconds(task.path() / "stat"));
   }
   return 0;
 }

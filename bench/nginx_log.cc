@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <utility>
 
 namespace culprit::bench {
@@ -23,6 +24,9 @@ const std::pair<int, int> kStatusMix[] = {{200, 860}, {304, 50}, {301, 20}, {404
                                           {500, 3},   {408, 2},  {429, 3},  {444, 2}};
 
 }  // namespace
+
+const char* RequestPath(uint64_t r) { return kPaths[r % std::size(kPaths)]; }
+const char* UserAgent(uint64_t r) { return kAgents[r % std::size(kAgents)]; }
 
 std::string ClientAddress(std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0, 1);
@@ -52,9 +56,9 @@ std::string_view CombinedLog::Next(std::string* ip, int64_t* unix_second) {
       line_, sizeof line_,
       "%s - - [23/Nov/2026:%02" PRId64 ":%02" PRId64 ":%02" PRId64
       " +0000] \"GET %s HTTP/1.1\" %d %d \"-\" \"%s\"\n",
-      ip->c_str(), (sec / 3600) % 24, (sec / 60) % 60, sec % 60, kPaths[rng_() % 9],
+      ip->c_str(), (sec / 3600) % 24, (sec / 60) % 60, sec % 60, RequestPath(rng_()),
       statuses_[rng_() % statuses_.size()], static_cast<int>(rng_() % 40000),
-      kAgents[rng_() % 4]);
+      UserAgent(rng_()));
   return {line_, static_cast<size_t>(n)};
 }
 

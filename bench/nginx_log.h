@@ -26,6 +26,11 @@ inline constexpr int64_t kLogMaxLines = (86400 - kLogFirstSecond) * kLogRequests
 // One client address of the population.
 std::string ClientAddress(std::mt19937_64& rng);
 
+// The request paths and user agents of the lines: the one a random number
+// picks (every benchmark's lines draw them the same way).
+const char* RequestPath(uint64_t r);
+const char* UserAgent(uint64_t r);
+
 // Writes line after line of the combined log. Not thread-safe.
 class CombinedLog {
  public:
