@@ -26,6 +26,11 @@ constexpr Duration kLookBefore = seconds(30);
 // client's events near the reported moment whatever their port.
 constexpr size_t kMaxClientEvents = 2000;
 constexpr size_t kMaxNearbyEvents = 50;
+// Of the client's events with a cause over the whole window, the newest
+// this many: a busy address (a NAT) can have hundreds in a minute, and the
+// ones that matter are near the reported moment or on its connection (the
+// lookup by port, which then runs too).
+constexpr size_t kMaxCausedEvents = 64;
 constexpr size_t kMaxChainQueries = 6;
 
 Duration Abs(Duration d) { return d < Duration(0) ? -d : d; }
@@ -398,7 +403,7 @@ Result<Diagnosis> Run::Go() {
   const Duration before = std::min(u_ + kLookBefore, options_.max_window + kLookBefore);
   // The client's events, in up to three lookups that stay cheap for a busy
   // address (a NAT or a proxy can send thousands of requests a minute):
-  //   every event with a cause in the whole window;
+  //   events with a cause in the whole window, newest first, bounded;
   //   every event near the reported moment, newest first, bounded;
   //   with a known port, that port's events: over the whole window when the
   //   last request on the connection matters (an idle connection reused),
@@ -419,16 +424,17 @@ Result<Diagnosis> Run::Go() {
   f.from = t - before;
   f.to = t + u_ + seconds(5);
   f.with_cause_only = true;
-  f.limit = kMaxClientEvents;
-  CULPRIT_RETURN_IF_ERROR(lookup(f).status());
+  f.newest_first = true;
+  f.limit = kMaxCausedEvents;
+  CULPRIT_ASSIGN_OR_RETURN(const size_t caused, lookup(f));
   f.with_cause_only = false;
   f.from = t - u_ - seconds(2);
   f.to = t + u_ + seconds(2);
-  f.newest_first = true;
   f.limit = kMaxNearbyEvents;
   CULPRIT_ASSIGN_OR_RETURN(const size_t nearby, lookup(f));
   const bool idle_reuse = p_.phase == Phase::kIdleReuse || r_.idle_before.has_value();
-  if (r_.client_port != 0 && (idle_reuse || nearby >= f.limit)) {
+  if (r_.client_port != 0 &&
+      (idle_reuse || nearby >= kMaxNearbyEvents || caused >= kMaxCausedEvents)) {
     if (idle_reuse) {
       f.from = t - before;
       f.to = t + u_ + seconds(5);
