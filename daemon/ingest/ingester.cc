@@ -89,8 +89,12 @@ bool Ingester::Pass(bool hand_over) {
     }
   }
   // Segments without lines still matter: a finished file, a truncation.
+  // While backfilling (a source has more right away) every pass's batch
+  // goes at once, as before: holding it made batches of 8,192 lines and
+  // more, which took more memory and commit time than they saved. Only a
+  // caught-up source's trickle is held.
   if (!pending_->segments.empty() &&
-      (hand_over ||
+      (hand_over || more ||
        std::chrono::steady_clock::now() - pending_since_ >= options_.max_batch_delay)) {
     writer_->Submit(std::move(pending_));
   }

@@ -41,12 +41,13 @@ class Ingester {
   struct Options {
     // How often every source is polled even without a notification.
     Duration poll_interval = std::chrono::milliseconds(500);
-    // A batch is handed to the writer once it holds this many lines, or
-    // once its first line has waited `max_batch_delay` (the loop keeps
-    // filling it across passes until then). A live log written a few lines
-    // at a time thus makes one transaction per 50 ms, not one per wake-up:
-    // a lookup costs an index seek per transaction of its window, and a
-    // line is still queryable within ~50 ms.
+    // A batch is handed to the writer once it holds this many lines, at the
+    // end of a pass that left more to read (backfill), or, once every
+    // source has caught up, when its first line has waited
+    // `max_batch_delay` (the loop keeps filling it until then). A live log
+    // written a few lines at a time thus makes one transaction per 50 ms,
+    // not one per wake-up: a lookup costs an index seek per transaction of
+    // its window, and a line is still queryable within ~50 ms.
     size_t max_batch_lines = 8192;
     Duration max_batch_delay = std::chrono::milliseconds(50);
     // Where to export the per-source metrics; null: none. Must outlive the
