@@ -160,5 +160,39 @@ TEST(PosixTailer, UnreadableFileIsAProblemNamingItAndIsRetried) {
   EXPECT_THAT(Texts(tailer.Poll()), ElementsAre(kA));
 }
 
+// The log's directory removed (a cleanup, a redeploy) and made again: the
+// old file is finished, and the new one is read from its first line, with
+// no line lost or repeated. Checked for a plain path and for a glob.
+TEST(PosixTailer, DirectoryRemovedAndRecreatedIsFollowedAgain) {
+  for (const bool glob : {false, true}) {
+    SCOPED_TRACE(glob ? "glob" : "plain path");
+    TempDir dir;
+    const std::string sub = dir.File("app");
+    const std::string log = sub + "/app.log";
+    PosixFileSystem fs;
+    ASSERT_EQ(::mkdir(sub.c_str(), 0755), 0);
+    AppendTo(log, L(kA));
+    Tailer tailer(&fs, Opts(glob ? sub + "/*.log" : log), {});
+    EXPECT_THAT(Texts(tailer.Poll()), ElementsAre(kA));
+    ASSERT_EQ(::unlink(log.c_str()), 0);
+    ASSERT_EQ(::rmdir(sub.c_str()), 0);
+    // Bounded: the old file is declared finished within a few polls.
+    bool finished = false;
+    for (int i = 0; i < 5 && !finished; ++i) {
+      PollResult r = tailer.Poll();
+      EXPECT_THAT(Texts(r), IsEmpty());
+      for (const FileChunk& c : r.chunks) finished = finished || c.finished;
+    }
+    EXPECT_TRUE(finished);
+    ASSERT_EQ(::mkdir(sub.c_str(), 0755), 0);
+    AppendTo(log, L(kB) + L(kC));
+    std::vector<std::string> got;
+    for (int i = 0; i < 5 && got.size() < 2; ++i) {
+      for (const std::string& t : Texts(tailer.Poll())) got.push_back(t);
+    }
+    EXPECT_THAT(got, ElementsAre(kB, kC));
+  }
+}
+
 }  // namespace
 }  // namespace culprit::tail
