@@ -30,6 +30,14 @@ constexpr char kEventColumnsSql[] =
     "e.cause, e.level, e.client_ip, e.client_port, e.server_ip, e.server_port, e.status, "
     "e.conn_id, e.request_id, e.duration_us, e.bytes_in, e.bytes_out, e.phase, e.detail, "
     "e.message, e.flags, e.extra, e.raw FROM events e JOIN checkpoints c ON c.id = e.file_id";
+// The rows chosen by id: the same columns without the join (column 3, the
+// path, is filled from a per-lookup cache of the few files involved; the
+// join cost a b-tree seek per row).
+constexpr char kEventRowsByIdSql[] =
+    "SELECT e.id, e.source_id, e.file_id, '', e.offset, e.ts_us, e.ts_precision_us, e.kind, "
+    "e.cause, e.level, e.client_ip, e.client_port, e.server_ip, e.server_port, e.status, "
+    "e.conn_id, e.request_id, e.duration_us, e.bytes_in, e.bytes_out, e.phase, e.detail, "
+    "e.message, e.flags, e.extra, e.raw FROM events e";
 
 std::optional<IpAddress> KeyToIp(std::span<const uint8_t> blob) {
   if (blob.size() != 16) return std::nullopt;
@@ -133,12 +141,18 @@ constexpr size_t kMaxCachedStatements = 64;
 Result<sqlite::Stmt*> SqliteEventQuery::Statement(const std::string& sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
-    if (statements_.size() >= kMaxCachedStatements) statements_.clear();
+    // Never cleared here: a caller may be stepping another cached
+    // statement (see TrimStatements()).
     CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt stmt, db_->Prepare(sql));
     it = statements_.emplace(sql, std::move(stmt)).first;
   }
   it->second.Reset();
   return &it->second;
+}
+
+void SqliteEventQuery::TrimStatements() {
+  // At the start of a public call, when no cached statement is in use.
+  if (statements_.size() >= kMaxCachedStatements) statements_.clear();
 }
 
 Result<std::string> SqliteEventQuery::FilePath(int64_t file_id) {
@@ -398,11 +412,12 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
   ids += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
   ids += " LIMIT ?";
   q.args.emplace_back(static_cast<int64_t>(std::min<size_t>(f.limit, INT64_MAX)));
-  q.sql = std::string(kEventColumnsSql) + " WHERE e.id IN (" + ids + ")";
+  q.sql = std::string(kEventRowsByIdSql) + " WHERE e.id IN (" + ids + ")";
   return q;
 }
 
 Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter& filter) {
+  TrimStatements();
   CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(filter));
   // One read transaction: rows and groups from the same snapshot.
   CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
@@ -411,6 +426,7 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
   sqlite::Stmt& stmt = *cached;
   CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q.args));
   std::vector<StoredEvent> out;
+  std::map<int64_t, std::string> paths;  // by file id
   while (true) {
     CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) break;
@@ -418,7 +434,12 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
     se.id = stmt.ColumnInt(0);
     se.source_id = stmt.ColumnInt(1);
     se.file_id = stmt.ColumnInt(2);
-    se.path = std::string(stmt.ColumnText(3));
+    if (auto it = paths.find(se.file_id); it != paths.end()) {
+      se.path = it->second;
+    } else {
+      CULPRIT_ASSIGN_OR_RETURN(se.path, FilePath(se.file_id));
+      paths.emplace(se.file_id, se.path);
+    }
     se.offset = stmt.ColumnInt(4);
     parsers::Event& e = se.event;
     e.time = FromUnixMicros(stmt.ColumnInt(5));
@@ -495,6 +516,7 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
 
 Result<int64_t> SqliteEventQuery::CountReports(const IpAddress& client, Timestamp from,
                                                Timestamp to) {
+  TrimStatements();
   CULPRIT_ASSIGN_OR_RETURN(
       sqlite::Stmt * stmt,
       Statement("SELECT COUNT(*) FROM reports WHERE client_ip = ? AND reported_us BETWEEN ? AND ?"));

@@ -54,6 +54,9 @@ class SqliteEventQuery final : public EventQuery {
   // The prepared statement for `sql`, kept across calls (a lookup runs the
   // same few shapes again and again), reset and with no bindings.
   Result<sqlite::Stmt*> Statement(const std::string& sql);
+  // Drops the cached statements when there are too many; only at the start
+  // of a public call, when none is being stepped.
+  void TrimStatements();
 
   std::unique_ptr<sqlite::Db> db_;
   std::map<std::string, sqlite::Stmt> statements_;

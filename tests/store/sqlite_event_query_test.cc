@@ -194,6 +194,37 @@ TEST_F(SqliteEventQueryTest, CountCausesCountsEventsAndReportsInTheRange) {
             StatusCode::kInvalidArgument);
 }
 
+// Far more query shapes than the statement cache keeps: it is trimmed
+// between calls, never under a statement being stepped, and every answer
+// stays right.
+TEST_F(SqliteEventQueryTest, ManyQueryShapesKeepAnsweringRight) {
+  EventFilter base = Window(0, 179);
+  base.client_ip = *IpAddress::Parse("198.51.100.7");
+  const size_t all = query_->FindEvents(base)->size();
+  ASSERT_GT(all, 0u);
+  for (int mask = 0; mask < 256; ++mask) {
+    EventFilter f = base;
+    if (mask & 1) f.newest_first = true;
+    if (mask & 2) f.source_id = 1;
+    if (mask & 4) f.kind = EventKind::kRequest;
+    if (mask & 8) f.with_cause_only = true;
+    if (mask & 16) f.server_port = 443;
+    if (mask & 32) f.limit = 5;
+    if (mask & 64) f.conn_id = "no-such-connection";
+    if (mask & 128) f.client_ip.reset();
+    auto r = query_->FindEvents(f);
+    ASSERT_TRUE(r.ok()) << mask << ": " << r.status().message();
+    if (mask == 1) {
+      EXPECT_EQ(r->size(), all);
+    }
+    if (mask & 64) {
+      EXPECT_TRUE(r->empty()) << mask;
+    }
+    for (const StoredEvent& e : *r) EXPECT_FALSE(e.path.empty()) << mask;
+  }
+  EXPECT_EQ(query_->FindEvents(base)->size(), all);
+}
+
 TEST_F(SqliteEventQueryTest, BadFiltersAreInvalidArguments) {
   EventFilter backwards = Window(10, 0);
   EXPECT_EQ(query_->FindEvents(backwards).status().code(), StatusCode::kInvalidArgument);
