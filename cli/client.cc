@@ -125,4 +125,22 @@ int ReportRpcError(const GlobalOptions& global, const std::string& rpc,
   return kExitServer;
 }
 
+bool ParsePhase(const std::string& name, v1::Phase* out) {
+  static const std::pair<const char*, v1::Phase> kPhases[] = {
+      {"connect", v1::CONNECT},
+      {"tls_handshake", v1::TLS_HANDSHAKE},
+      {"request_sent", v1::REQUEST_SENT},
+      {"awaiting_response", v1::AWAITING_RESPONSE},
+      {"reading_response", v1::READING_RESPONSE},
+      {"idle_reuse", v1::IDLE_REUSE},
+  };
+  for (const auto& [n, p] : kPhases) {
+    if (name == n) {
+      *out = p;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace culprit::cli

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "culprit/v1/culprit.pb.h"
 
 namespace culprit::cli {
 
@@ -33,6 +34,10 @@ void PrepareCall(const GlobalOptions& global, grpc::ClientContext* context);
 // limited); returns kExitServer.
 int ReportRpcError(const GlobalOptions& global, const std::string& rpc,
                    const grpc::Status& status, std::ostream& err);
+
+// The phase named as the API and the CLI spell it ("idle_reuse"); false
+// for any other name.
+bool ParsePhase(const std::string& name, v1::Phase* out);
 
 }  // namespace culprit::cli
 

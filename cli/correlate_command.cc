@@ -11,24 +11,6 @@
 namespace culprit::cli {
 namespace {
 
-bool ParsePhase(const std::string& name, v1::Phase* out) {
-  static const std::pair<const char*, v1::Phase> kPhases[] = {
-      {"connect", v1::CONNECT},
-      {"tls_handshake", v1::TLS_HANDSHAKE},
-      {"request_sent", v1::REQUEST_SENT},
-      {"awaiting_response", v1::AWAITING_RESPONSE},
-      {"reading_response", v1::READING_RESPONSE},
-      {"idle_reuse", v1::IDLE_REUSE},
-  };
-  for (const auto& [n, p] : kPhases) {
-    if (name == n) {
-      *out = p;
-      return true;
-    }
-  }
-  return false;
-}
-
 void PrintReadable(const v1::Diagnosis& d, Timestamp reported, std::ostream& out) {
   int rank = 0;
   for (const v1::Verdict& v : d.verdicts()) {

@@ -13,18 +13,8 @@ namespace culprit::cli::probe {
 namespace {
 
 v1::Phase PhaseOf(const std::string& name) {
-  static const std::pair<const char*, v1::Phase> kPhases[] = {
-      {"connect", v1::CONNECT},
-      {"tls_handshake", v1::TLS_HANDSHAKE},
-      {"request_sent", v1::REQUEST_SENT},
-      {"awaiting_response", v1::AWAITING_RESPONSE},
-      {"reading_response", v1::READING_RESPONSE},
-      {"idle_reuse", v1::IDLE_REUSE},
-  };
-  for (const auto& [n, p] : kPhases) {
-    if (name == n) return p;
-  }
-  return v1::PHASE_UNSPECIFIED;
+  v1::Phase phase = v1::PHASE_UNSPECIFIED;
+  return ParsePhase(name, &phase) ? phase : v1::PHASE_UNSPECIFIED;
 }
 
 // Polls Status until every source has committed what its files held at the

@@ -91,23 +91,11 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
-// Resets a statement when the scope ends, however it ends.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite::Stmt* stmt) : stmt_(stmt) {}
-  ~ResetOnExit() { stmt_->Reset(); }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite::Stmt* stmt_;
-};
-
 // Runs a one-row, one-column query with the given integer parameters;
 // nullopt when it returns no row.
 template <typename... Args>
 Result<std::optional<int64_t>> QueryOne(sqlite::Stmt& stmt, Args... args) {
-  ResetOnExit reset(&stmt);
+  sqlite::ResetOnExit reset(&stmt);
   int i = 0;
   for (const int64_t v : {static_cast<int64_t>(args)...}) {
     CULPRIT_RETURN_IF_ERROR(stmt.BindInt(i++, v));
@@ -281,7 +269,7 @@ Result<bool> Retention::DeleteSeq(int64_t seq, int64_t below_second, int64_t* bu
     bool all = true;
     {
       sqlite::Stmt& list = stmts_->groups_of_seq;
-      ResetOnExit reset(&list);
+      sqlite::ResetOnExit reset(&list);
       CULPRIT_RETURN_IF_ERROR(list.BindInt(0, seq));
       CULPRIT_RETURN_IF_ERROR(list.BindInt(1, *budget + 1));
       while (true) {
@@ -397,7 +385,7 @@ Status Retention::DeleteOldestRows(sqlite::Stmt& oldest, sqlite::Stmt& remove, i
   int64_t count = 0;
   int64_t last_id = 0;
   {
-    ResetOnExit reset(&oldest);
+    sqlite::ResetOnExit reset(&oldest);
     CULPRIT_RETURN_IF_ERROR(oldest.BindInt(0, budget + 1));
     while (true) {
       CULPRIT_ASSIGN_OR_RETURN(bool row, oldest.Step());

@@ -120,19 +120,6 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
 
 namespace {
 
-// Resets a reused statement when the scope ends, however it ends: a
-// statement left mid-way would hold its read snapshot open.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite::Stmt* stmt) : stmt_(stmt) {}
-  ~ResetOnExit() { stmt_->Reset(); }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite::Stmt* stmt_;
-};
-
 // More shapes than this means something unexpected: start over.
 constexpr size_t kMaxCachedStatements = 64;
 
@@ -158,7 +145,7 @@ void SqliteEventQuery::TrimStatements() {
 Result<std::string> SqliteEventQuery::FilePath(int64_t file_id) {
   CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * stmt,
                            Statement("SELECT path FROM checkpoints WHERE id = ?"));
-  ResetOnExit reset(stmt);
+  sqlite::ResetOnExit reset(stmt);
   CULPRIT_RETURN_IF_ERROR(stmt->BindInt(0, file_id));
   CULPRIT_ASSIGN_OR_RETURN(bool row, stmt->Step());
   return row ? std::string(stmt->ColumnText(0)) : std::string();
@@ -240,7 +227,7 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
           sqlite::Stmt * seqs,
           Statement("SELECT seq, MIN(second), MAX(second) FROM event_spans "
                     "WHERE second BETWEEN ? AND ? GROUP BY seq"));
-      ResetOnExit reset(seqs);
+      sqlite::ResetOnExit reset(seqs);
       CULPRIT_RETURN_IF_ERROR(seqs->BindInt(0, from / 1'000'000));
       CULPRIT_RETURN_IF_ERROR(seqs->BindInt(1, to / 1'000'000));
       while (true) {
@@ -263,7 +250,7 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
           break;
         }
       }
-      ResetOnExit reset(group);
+      sqlite::ResetOnExit reset(group);
       CULPRIT_RETURN_IF_ERROR(group->BindInt(0, t.seq));
       CULPRIT_RETURN_IF_ERROR(group->BindBlob(1, f.client_ip->Key()));
       if (f.client_port != 0) CULPRIT_RETURN_IF_ERROR(group->BindInt(2, f.client_port));
@@ -272,7 +259,7 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
     }
   } else {
     CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q->sql));
-    ResetOnExit reset(cached);
+    sqlite::ResetOnExit reset(cached);
     CULPRIT_RETURN_IF_ERROR(BindArgs(*cached, q->args));
     while (true) {
       CULPRIT_ASSIGN_OR_RETURN(bool row, cached->Step());
@@ -422,7 +409,7 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
   // One read transaction: rows and groups from the same snapshot.
   CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
   CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q.sql));
-  ResetOnExit reset(cached);
+  sqlite::ResetOnExit reset(cached);
   sqlite::Stmt& stmt = *cached;
   CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q.args));
   std::vector<StoredEvent> out;
@@ -520,7 +507,7 @@ Result<int64_t> SqliteEventQuery::CountReports(const IpAddress& client, Timestam
   CULPRIT_ASSIGN_OR_RETURN(
       sqlite::Stmt * stmt,
       Statement("SELECT COUNT(*) FROM reports WHERE client_ip = ? AND reported_us BETWEEN ? AND ?"));
-  ResetOnExit reset(stmt);
+  sqlite::ResetOnExit reset(stmt);
   CULPRIT_RETURN_IF_ERROR(stmt->BindBlob(0, client.Key()));
   CULPRIT_RETURN_IF_ERROR(stmt->BindInt(1, ToUnixMicros(from)));
   CULPRIT_RETURN_IF_ERROR(stmt->BindInt(2, ToUnixMicros(to)));

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <regex>
 
 #include "culprit/v1/culprit.pb.h"
 #include "tests/testing/subprocess.h"
@@ -52,12 +51,9 @@ format = "json"
 
   // Starts culpritd on the test config and returns the port it serves on.
   int StartDaemon(Subprocess& daemon) {
-    auto line = daemon.WaitForStderrLine("serving on", 20s);
-    EXPECT_TRUE(line.has_value()) << "culpritd did not start; stderr:\n" << daemon.err();
-    if (!line) return 0;
-    std::smatch m;
-    EXPECT_TRUE(std::regex_search(*line, m, std::regex(R"(\(port (\d+)\))"))) << *line;
-    return m.empty() ? 0 : std::stoi(m[1]);
+    const int port = culprit::testing::WaitForServingPort(daemon);
+    EXPECT_GT(port, 0) << "culpritd did not start; stderr:\n" << daemon.err();
+    return port;
   }
 
   TempDir dir_;

@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <cstring>
 #include <google/protobuf/util/json_util.h>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -77,11 +76,9 @@ format = "nginx_combined"
 )");
 
   Subprocess daemon({kCulpritd, "--config", dir.File("culprit.toml")});
-  auto serving = daemon.WaitForStderrLine("serving on", 20s);
-  ASSERT_TRUE(serving.has_value()) << daemon.err();
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(*serving, m, std::regex(R"(\(port (\d+)\))")));
-  const std::string addr = "127.0.0.1:" + m[1].str();
+  const int port = culprit::testing::WaitForServingPort(daemon);
+  ASSERT_GT(port, 0) << daemon.err();
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
 
   // 60,000 lines do not fit in 3 MB: the writer fails and says so.
   ASSERT_TRUE(daemon.WaitForStderrLine("database or disk is full", 60s).has_value())

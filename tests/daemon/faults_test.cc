@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 #include <random>
-#include <regex>
 #include <thread>
 
 #include "culprit/v1/culprit.grpc.pb.h"
@@ -47,22 +46,12 @@ format = "nginx_combined"
     dir_.Write("state/.keep", "");
   }
 
-  // The port a started culpritd serves on, 0 if it did not start.
-  static int WaitServing(Subprocess& daemon) {
-    auto line = daemon.WaitForStderrLine("serving on", 20s);
-    EXPECT_TRUE(line.has_value()) << "culpritd did not start; stderr:\n" << daemon.err();
-    if (!line) return 0;
-    std::smatch m;
-    if (!std::regex_search(*line, m, std::regex(R"(\(port (\d+)\))"))) return 0;
-    return std::stoi(m[1]);
-  }
-
   TempDir dir_;
 };
 
 TEST_F(FaultsTest, SecondDaemonOnTheSameDatabaseStopsAtOnce) {
   Subprocess first({kCulpritd, "--config", dir_.File("culprit.toml")});
-  ASSERT_GT(WaitServing(first), 0);
+  ASSERT_GT(culprit::testing::WaitForServingPort(first), 0);
   auto second = RunProgram({kCulpritd, "--config", dir_.File("culprit.toml")}, 20s);
   EXPECT_EQ(second.exit_code, 2) << second.err;
   EXPECT_NE(second.err.find("database \"" + dir_.File("state/culprit.db") + "\" is in use"),
@@ -171,7 +160,7 @@ TEST_F(FaultsTest, AcknowledgedReportsSurviveSigkill) {
   constexpr int kCycles = 6;
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
-    const int port = WaitServing(daemon);
+    const int port = culprit::testing::WaitForServingPort(daemon);
     ASSERT_GT(port, 0);
     Submitters s("127.0.0.1:" + std::to_string(port), cycle, 4);
     const size_t kill_after = std::uniform_int_distribution<size_t>(5, 80)(rng);

@@ -29,15 +29,6 @@ using namespace std::chrono_literals;
 const std::string kCulpritd = std::string(CULPRIT_BINARY_DIR) + "/daemon/culpritd";
 const std::string kCulprit = std::string(CULPRIT_BINARY_DIR) + "/cli/culprit";
 
-// The port culpritd serves gRPC on, once it does (0 if it did not start).
-int ServingPort(Subprocess& daemon) {
-  auto line = daemon.WaitForStderrLine("serving on", 20s);
-  if (!line) return 0;
-  std::smatch m;
-  if (!std::regex_search(*line, m, std::regex(R"(\(port (\d+)\))"))) return 0;
-  return std::stoi(m[1]);
-}
-
 // The metrics port from the line logged before "serving on".
 int MetricsPort(const std::string& err) {
   std::smatch m;
@@ -73,7 +64,7 @@ path = "logs/access.log"
 format = "nginx_combined"
 )");
   Subprocess daemon({kCulpritd, "--config", dir.File("culprit.toml")});
-  const int grpc_port = ServingPort(daemon);
+  const int grpc_port = culprit::testing::WaitForServingPort(daemon);
   ASSERT_GT(grpc_port, 0) << daemon.err();
   const int metrics_port = MetricsPort(daemon.err());
   ASSERT_GT(metrics_port, 0) << daemon.err();
@@ -136,7 +127,7 @@ format = "nginx_combined"
   dir.Write("culprit.toml", base + source);
   {
     Subprocess daemon({kCulpritd, "--config", dir.File("culprit.toml")});
-    ASSERT_GT(ServingPort(daemon), 0) << daemon.err();
+    ASSERT_GT(culprit::testing::WaitForServingPort(daemon), 0) << daemon.err();
     bool all = false;
     for (int i = 0; i < 1000 && !all; ++i) all = culprit::testing::AllStoredEvents(db).size() == 2;
     ASSERT_TRUE(all);
@@ -150,7 +141,7 @@ format = "nginx_combined"
   // Then with a day's retention: the old two go, the recent one stays.
   dir.Write("culprit.toml", base + "retention = \"1d\"\n" + source);
   Subprocess daemon({kCulpritd, "--config", dir.File("culprit.toml")});
-  ASSERT_GT(ServingPort(daemon), 0) << daemon.err();
+  ASSERT_GT(culprit::testing::WaitForServingPort(daemon), 0) << daemon.err();
   std::vector<store::StoredEvent> left;
   for (int i = 0; i < 1000; ++i) {
     left = culprit::testing::AllStoredEvents(db);

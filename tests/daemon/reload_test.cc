@@ -8,7 +8,6 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "culprit/v1/culprit.pb.h"
@@ -79,11 +78,9 @@ TEST_F(ReloadTest, SourcesAddedRemovedAndChangedWithoutReadingAnythingTwice) {
   Append(dir_.File("logs/c.log"), 200, 2);
   dir_.Write("culprit.toml", Config(Source("a") + Source("c")));
   Subprocess daemon({kCulpritd, "--config", dir_.File("culprit.toml")});
-  auto serving = daemon.WaitForStderrLine("serving on", 20s);
-  ASSERT_TRUE(serving.has_value()) << daemon.err();
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(*serving, m, std::regex(R"(\(port (\d+)\))")));
-  addr_ = "127.0.0.1:" + m[1].str();
+  const int port = culprit::testing::WaitForServingPort(daemon);
+  ASSERT_GT(port, 0) << daemon.err();
+  addr_ = "127.0.0.1:" + std::to_string(port);
   ASSERT_TRUE(WaitParsed({{"a", 3}, {"c", 2}})) << daemon.err();
 
   // b added, c removed, a changed (its idle timeout).

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <regex>
 #include <stdexcept>
 
 extern char** environ;
@@ -124,6 +125,14 @@ RunResult RunProgram(const std::vector<std::string>& argv, std::chrono::millisec
   r.out = p.out();
   r.err = p.err();
   return r;
+}
+
+int WaitForServingPort(Subprocess& daemon, std::chrono::milliseconds timeout) {
+  auto line = daemon.WaitForStderrLine("serving on", timeout);
+  if (!line) return 0;
+  std::smatch m;
+  if (!std::regex_search(*line, m, std::regex(R"(\(port (\d+)\))"))) return 0;
+  return std::stoi(m[1]);
 }
 
 }  // namespace culprit::testing

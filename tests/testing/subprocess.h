@@ -64,6 +64,11 @@ struct RunResult {
 RunResult RunProgram(const std::vector<std::string>& argv,
               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Waits (bounded) for culpritd's "serving on ... (port N)" line and returns
+// N; 0 if the line did not come (the daemon's stderr then says why).
+int WaitForServingPort(Subprocess& daemon,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
 }  // namespace culprit::testing
 
 #endif  // CULPRIT_TESTS_TESTING_SUBPROCESS_H_

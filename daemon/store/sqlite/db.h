@@ -125,6 +125,19 @@ class Stmt {
   sqlite3* db_;
 };
 
+// Resets a reused statement when the scope ends, however it ends: a
+// statement left mid-way would hold its read snapshot open.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Stmt* stmt) : stmt_(stmt) {}
+  ~ResetOnExit() { stmt_->Reset(); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  Stmt* stmt_;
+};
+
 // A transaction: BEGIN on Begin(), ROLLBACK on destruction unless Commit()
 // succeeded. Not nestable.
 class Txn {
