@@ -66,6 +66,7 @@
 #include "daemon/store/event_writer.h"
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
+#include "daemon/store/wal_checkpointer.h"
 #include "daemon/store/sqlite_event_query.h"
 #include "daemon/tail/file_system.h"
 #include "parsers/event.h"
@@ -499,6 +500,8 @@ bool RunWhileIngesting(const std::string& db_path, const std::string& live_log, 
   }());
   if (!parser.ok()) return false;
   tail::PosixFileSystem fs;
+  auto checkpointer = store::WalCheckpointer::Attach(db->get());  // as culpritd
+  if (!checkpointer.ok()) return false;
   ingest::WriterThread writer_thread(writer->get(), {});
   ingest::SourceReader::Options o;
   o.source_id = b.access_id;

@@ -36,6 +36,7 @@
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
 #include "daemon/store/sqlite_event_query.h"
+#include "daemon/store/wal_checkpointer.h"
 #include "daemon/tail/file_system.h"
 
 namespace culprit {
@@ -237,6 +238,14 @@ int Run(config::Config cfg, const Startup& startup) {
   auto db = store::OpenForWriting(cfg.daemon.database);
   if (!db.ok()) {
     CULPRIT_LOG(kError) << db.status().message();
+    return kExitStartup;
+  }
+
+  // Copies the WAL back into the database on its own thread; declared
+  // before the writer thread, so it is destroyed after that has stopped.
+  auto checkpointer = store::WalCheckpointer::Attach(db->get());
+  if (!checkpointer.ok()) {
+    CULPRIT_LOG(kError) << "starting the WAL checkpointer: " << checkpointer.status().message();
     return kExitStartup;
   }
 

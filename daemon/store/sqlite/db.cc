@@ -74,8 +74,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
     // no faster, and cost 50 MB of RSS). Checkpointing the WAL every ~40 MB
     // instead of every 4 MB halves the number of times each page is copied.
     CULPRIT_RETURN_IF_ERROR(check("pragma", db->Exec("PRAGMA foreign_keys=OFF;"
-                                                     "PRAGMA cache_size=-8192;"
-                                                     "PRAGMA wal_autocheckpoint=2500;")));
+                                                     "PRAGMA cache_size=-8192;")));
+    if (sqlite3_wal_autocheckpoint(raw, kWalAutocheckpointPages) != SQLITE_OK) {
+      return db->LastError("wal_autocheckpoint");
+    }
   } else {
     // A reader's lookups come back to the same recent pages (the spans,
     // the newest groups): 16 MiB keeps them without a read() each.

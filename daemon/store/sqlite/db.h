@@ -30,6 +30,10 @@ namespace culprit::store::sqlite {
 
 class Stmt;
 
+// A read-write connection checkpoints the WAL after a commit leaves this many
+// frames in it (16 KiB pages: ~40 MiB), unless a WalCheckpointer took over.
+inline constexpr int kWalAutocheckpointPages = 2500;
+
 class Db {
  public:
   enum class Mode {
@@ -39,8 +43,8 @@ class Db {
 
   // Opens `path` and sets, checking each result: journal_mode=WAL (read-write
   // only), synchronous=NORMAL, busy_timeout, temp_store=MEMORY; read-write
-  // also cache_size=64 MiB, wal_autocheckpoint=10000 pages and foreign_keys
-  // off (see db.cc for why). Fails with UNAVAILABLE naming the path when the file
+  // also cache_size=8 MiB, wal_autocheckpoint=kWalAutocheckpointPages and
+  // foreign_keys off (see db.cc for why). Fails with UNAVAILABLE naming the path when the file
   // cannot be opened, is not a database, or is locked past busy_timeout.
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Mode mode);
 
