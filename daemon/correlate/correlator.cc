@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -581,7 +582,10 @@ Result<Diagnosis> Correlator::Correlate(const ResetReport& report, store::EventQ
     sources = sources_;
   }
   Run run(*sources, options_, report, query);
-  return run.Go();
+  // All of one diagnosis's lookups read one snapshot of the store.
+  std::optional<Result<Diagnosis>> out;
+  CULPRIT_RETURN_IF_ERROR(query.InOneSnapshot([&] { out.emplace(run.Go()); }));
+  return std::move(*out);
 }
 
 }  // namespace culprit::correlate

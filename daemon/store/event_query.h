@@ -9,6 +9,7 @@
 // reflect the transactions committed when the call began.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,18 @@ struct CauseCount {
 class EventQuery {
  public:
   virtual ~EventQuery() = default;
+
+  // Calls `fn` once; every call `fn` makes on this object reads the same
+  // snapshot of the store (one read transaction), so the lookups of one
+  // diagnosis agree with each other, and the snapshot is opened once rather
+  // than per lookup. fn's results travel through what it captures; the
+  // returned status is opening or closing the snapshot's. A call inside
+  // `fn` to InOneSnapshot just calls its function. The default (a store
+  // without snapshots, e.g. a test's) calls `fn`.
+  virtual Status InOneSnapshot(const std::function<void()>& fn) {
+    fn();
+    return Status::Ok();
+  }
 
   // Every source in the database, by id.
   virtual Result<std::vector<SourceStats>> ListSources() = 0;

@@ -407,7 +407,7 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
   TrimStatements();
   CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(filter));
   // One read transaction: rows and groups from the same snapshot.
-  CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  CULPRIT_ASSIGN_OR_RETURN(auto txn, BeginRead());
   CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q.sql));
   sqlite::ResetOnExit reset(cached);
   sqlite::Stmt& stmt = *cached;
@@ -458,7 +458,7 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
     out.push_back(std::move(se));
   }
   CULPRIT_RETURN_IF_ERROR(ReadGroups(filter, &out));
-  CULPRIT_RETURN_IF_ERROR(txn.Commit());
+  CULPRIT_RETURN_IF_ERROR(EndRead(txn));
   // The filter's order: by time, then id; newest first when asked. Sorted
   // through keys: swapping StoredEvents (a dozen strings each) was a tenth
   // of a large answer's time; each is moved once here instead.
@@ -527,7 +527,7 @@ Result<std::vector<CauseCount>> SqliteEventQuery::CountCauses(Timestamp from, Ti
   if (t < f) return Status::InvalidArgument("the end of the time range is before its start");
   std::map<int, CauseCount> counts;
   // One read transaction: both counts from the same snapshot.
-  CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  CULPRIT_ASSIGN_OR_RETURN(auto txn, BeginRead());
   CULPRIT_ASSIGN_OR_RETURN(auto ev, db_->Prepare(kEventCausesSql));
   CULPRIT_RETURN_IF_ERROR(ev.BindInt(0, f));
   CULPRIT_RETURN_IF_ERROR(ev.BindInt(1, t));
@@ -587,9 +587,31 @@ Result<std::unique_ptr<SqliteEventQuery>> SqliteEventQuery::Open(const std::stri
 SqliteEventQuery::SqliteEventQuery(std::unique_ptr<sqlite::Db> db) : db_(std::move(db)) {}
 SqliteEventQuery::~SqliteEventQuery() = default;
 
+Result<std::optional<sqlite::Txn>> SqliteEventQuery::BeginRead() {
+  if (in_snapshot_) return std::optional<sqlite::Txn>();
+  CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  return std::optional<sqlite::Txn>(std::move(txn));
+}
+
+Status SqliteEventQuery::EndRead(std::optional<sqlite::Txn>& txn) {
+  return txn ? txn->Commit() : Status::Ok();
+}
+
+Status SqliteEventQuery::InOneSnapshot(const std::function<void()>& fn) {
+  if (in_snapshot_) {
+    fn();
+    return Status::Ok();
+  }
+  CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  in_snapshot_ = true;
+  fn();
+  in_snapshot_ = false;
+  return txn.Commit();
+}
+
 Result<std::vector<SourceStats>> SqliteEventQuery::ListSources() {
   // Both reads in one read transaction, so counters and offsets agree.
-  CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  CULPRIT_ASSIGN_OR_RETURN(auto txn, BeginRead());
   CULPRIT_ASSIGN_OR_RETURN(auto sources, db_->Prepare(kSourcesSql));
   std::vector<SourceStats> out;
   std::map<int64_t, size_t> index;
@@ -624,7 +646,7 @@ Result<std::vector<SourceStats>> SqliteEventQuery::ListSources() {
     f.active = files.ColumnInt(6) != 0;
     out[it->second].files.push_back(std::move(f));
   }
-  CULPRIT_RETURN_IF_ERROR(txn.Commit());
+  CULPRIT_RETURN_IF_ERROR(EndRead(txn));
   return out;
 }
 

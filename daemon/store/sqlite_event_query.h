@@ -18,6 +18,7 @@ namespace culprit::store {
 namespace sqlite {
 class Db;
 class Stmt;
+class Txn;
 }
 
 class SqliteEventQuery final : public EventQuery {
@@ -27,6 +28,7 @@ class SqliteEventQuery final : public EventQuery {
   static Result<std::unique_ptr<SqliteEventQuery>> Open(const std::string& path);
   ~SqliteEventQuery() override;
 
+  Status InOneSnapshot(const std::function<void()>& fn) override;
   Result<std::vector<SourceStats>> ListSources() override;
   Result<std::vector<StoredEvent>> FindEvents(const EventFilter& filter) override;
   Result<int64_t> CountReports(const IpAddress& client, Timestamp from, Timestamp to) override;
@@ -57,8 +59,13 @@ class SqliteEventQuery final : public EventQuery {
   // Drops the cached statements when there are too many; only at the start
   // of a public call, when none is being stepped.
   void TrimStatements();
+  // The read transaction of one public call, or none (nullopt) inside
+  // InOneSnapshot(), whose transaction the call reads in.
+  Result<std::optional<sqlite::Txn>> BeginRead();
+  static Status EndRead(std::optional<sqlite::Txn>& txn);
 
   std::unique_ptr<sqlite::Db> db_;
+  bool in_snapshot_ = false;
   std::map<std::string, sqlite::Stmt> statements_;
 };
 

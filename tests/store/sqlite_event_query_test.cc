@@ -122,6 +122,52 @@ TEST_F(SqliteEventQueryTest, ClientAndWindowReturnsEveryFieldAsStored) {
   EXPECT_EQ(e.Extra("odd"), std::string("caf\xc3\xa9 \xff", 7));  // bytes kept as they were
 }
 
+TEST_F(SqliteEventQueryTest, InOneSnapshotEveryLookupSeesTheSameState) {
+  EventFilter f = Window(85, 95);
+  f.client_ip = *IpAddress::Parse("198.51.100.7");
+  auto writer = EventWriter::Create(db_.get(), &clock_);
+  ASSERT_TRUE(writer.ok());
+  // Another file of the source gets one more event of that client in the
+  // window, committed by the writer's connection.
+  auto write_one = [&](int64_t offset) {
+    WriteBatch b;
+    FileSegment& seg = b.BeginSegment();
+    seg.source_id = ids_[0];
+    seg.path = "/var/log/nginx/access.log.1";
+    seg.key = {1, 3, "fp2"};
+    b.AddLine(offset, "late line", false);
+    parsers::Event& e = b.AddEvent();
+    e.time = FromUnixMicros(kT0 + 88'500'000);
+    e.kind = EventKind::kRequest;
+    e.client_ip = *IpAddress::Parse("198.51.100.7");
+    e.status = 200;
+    seg.end_offset = offset + 10;
+    const WriteBatch* batches[] = {&b};
+    ASSERT_TRUE((*writer)->Write(batches).ok());
+  };
+
+  size_t before = 0, during = 0, nested = 0;
+  const Status st = query_->InOneSnapshot([&] {
+    auto r = query_->FindEvents(f);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    before = r->size();
+    write_one(0);
+    r = query_->FindEvents(f);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    during = r->size();
+    // Nested: still the same snapshot.
+    ASSERT_TRUE(query_->InOneSnapshot([&] { nested = query_->FindEvents(f)->size(); }).ok());
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(before, 5u);
+  EXPECT_EQ(during, 5u);  // the commit came after the snapshot was taken
+  EXPECT_EQ(nested, 5u);
+  // Outside, each call reads the newest state.
+  EXPECT_EQ(query_->FindEvents(f)->size(), 6u);
+  write_one(10);
+  EXPECT_EQ(query_->FindEvents(f)->size(), 7u);
+}
+
 TEST_F(SqliteEventQueryTest, FiltersNarrowAndOrderAsAsked) {
   EventFilter all = Window(0, 179);
   auto r = query_->FindEvents(all);

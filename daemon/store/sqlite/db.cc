@@ -87,8 +87,9 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Mode mode) {
 }
 
 Db::~Db() {
-  // Statements are finalized by their owners first; close_v2 would defer if
-  // any were left, which would be a leak we want to hear about.
+  for (sqlite3_stmt* s : txn_statements_) sqlite3_finalize(s);  // null: a no-op
+  // Other statements are finalized by their owners first; close_v2 would
+  // defer if any were left, which would be a leak we want to hear about.
   if (sqlite3_close(db_) != SQLITE_OK) {
     CULPRIT_LOG(kError) << "closing database \"" << path_ << "\": " << sqlite3_errmsg(db_);
     sqlite3_close_v2(db_);
@@ -122,6 +123,22 @@ Status Db::Exec(std::string_view sql) {
     return LastError(sql);
   }
   return Status();
+}
+
+Status Db::Run(TxnStatement which) {
+  static constexpr const char* kSql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+  const int i = static_cast<int>(which);
+  sqlite3_stmt*& stmt = txn_statements_[i];
+  if (stmt == nullptr &&
+      sqlite3_prepare_v3(db_, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+          SQLITE_OK) {
+    return LastError(kSql[i]);
+  }
+  const int rc = sqlite3_step(stmt);
+  // The error is the connection's until the next call: read it before reset.
+  Status st = rc == SQLITE_DONE ? Status() : LastError(kSql[i]);
+  sqlite3_reset(stmt);
+  return st;
 }
 
 Result<Stmt> Db::Prepare(std::string_view sql) {
@@ -262,7 +279,8 @@ std::string_view Stmt::sql() const {
 }
 
 Result<Txn> Txn::Begin(Db& db, Kind kind) {
-  CULPRIT_RETURN_IF_ERROR(db.Exec(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN"));
+  CULPRIT_RETURN_IF_ERROR(db.Run(kind == Kind::kImmediate ? Db::TxnStatement::kBeginImmediate
+                                                           : Db::TxnStatement::kBegin));
   return Txn(&db);
 }
 
@@ -270,14 +288,14 @@ Txn::~Txn() {
   // A failed COMMIT (disk full, I/O error) may have rolled the transaction
   // back already: then there is nothing left to roll back.
   if (db_ != nullptr && !sqlite3_get_autocommit(db_->raw())) {
-    Status s = db_->Exec("ROLLBACK");
+    Status s = db_->Run(Db::TxnStatement::kRollback);
     if (!s.ok()) CULPRIT_LOG(kError) << "rollback failed: " << s.message();
   }
 }
 
 Status Txn::Commit() {
   if (db_ == nullptr) return Status::Internal("transaction already finished");
-  Status s = db_->Exec("COMMIT");
+  Status s = db_->Run(Db::TxnStatement::kCommit);
   if (s.ok()) db_ = nullptr;
   return s;
 }

@@ -75,11 +75,18 @@ class Db {
   // Status for the connection's last error, e.g. "<errmsg> (in: <sql>)".
   Status LastError(std::string_view what) const;
 
+  // BEGIN, BEGIN IMMEDIATE, COMMIT and ROLLBACK, for Txn: prepared once per
+  // connection (a lookup opens a read transaction or more per call, and
+  // parsing them each time was a tenth of a reader's work).
+  enum class TxnStatement { kBegin, kBeginImmediate, kCommit, kRollback };
+  Status Run(TxnStatement which);
+
  private:
   Db(sqlite3* db, std::string path, Mode mode) : db_(db), path_(std::move(path)), mode_(mode) {}
   sqlite3* db_;
   std::string path_;
   Mode mode_;
+  sqlite3_stmt* txn_statements_[4] = {};
 };
 
 class Stmt {
