@@ -54,6 +54,21 @@ class WalCheckpointerTest : public ::testing::Test {
     return ec ? 0 : static_cast<int64_t>((size - 32) / kFrameBytes);
   }
 
+  // Thresholds small enough that a few hundred small transactions run many
+  // passes.
+  static WalCheckpointer::Options Small() {
+    WalCheckpointer::Options options;
+    options.start_frames = 8;
+    options.wait_frames = 32;
+    return options;
+  }
+
+  std::unique_ptr<WalCheckpointer> Attach(const WalCheckpointer::Options& options) {
+    auto c = WalCheckpointer::Attach(db_.get(), options);
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+
   int64_t CountFromReader() {
     auto r = sqlite::Db::Open(path_, sqlite::Db::Mode::kReadOnly);
     EXPECT_TRUE(r.ok());
@@ -67,15 +82,13 @@ class WalCheckpointerTest : public ::testing::Test {
 };
 
 TEST_F(WalCheckpointerTest, CopiesInTheBackgroundAndKeepsTheWalBounded) {
-  WalCheckpointer::Options options;
-  options.start_frames = 8;
-  options.wait_frames = 32;
-  auto c = WalCheckpointer::Attach(db_.get(), options);
-  ASSERT_TRUE(c.ok()) << c.status().message();
+  const WalCheckpointer::Options options = Small();
+  auto c = Attach(options);
+  ASSERT_NE(c, nullptr);
 
   // 300 transactions of ~2 frames each: ~600 frames committed in all.
   const int64_t largest = Write(300, 3);
-  const WalCheckpointer::Stats stats = (*c)->stats();
+  const WalCheckpointer::Stats stats = c->stats();
   // The WAL was copied back and started over: it never held more than the
   // writer's bound plus what one transaction adds.
   EXPECT_LE(largest, options.wait_frames + 4);
@@ -92,16 +105,14 @@ TEST_F(WalCheckpointerTest, ChasesABusyWriterABoundedNumberOfPasses) {
   // Every pass leaves more than max_tail_frames behind (a transaction adds
   // ~2 frames), so the writer asks for another pass up to max_chase times,
   // then copies the tail itself.
-  WalCheckpointer::Options options;
-  options.start_frames = 8;
-  options.wait_frames = 32;
+  WalCheckpointer::Options options = Small();
   options.max_tail_frames = 0;
   options.max_chase = 2;
-  auto c = WalCheckpointer::Attach(db_.get(), options);
-  ASSERT_TRUE(c.ok()) << c.status().message();
+  auto c = Attach(options);
+  ASSERT_NE(c, nullptr);
 
   const int64_t largest = Write(300, 3);
-  const WalCheckpointer::Stats stats = (*c)->stats();
+  const WalCheckpointer::Stats stats = c->stats();
   // Past wait_frames each commit waits for the running pass, and at most
   // max_chase + 1 passes run before the WAL starts over.
   EXPECT_LE(largest, options.wait_frames + (options.max_chase + 2) * 4);
@@ -111,11 +122,9 @@ TEST_F(WalCheckpointerTest, ChasesABusyWriterABoundedNumberOfPasses) {
 }
 
 TEST_F(WalCheckpointerTest, AReaderHoldingItsSnapshotDelaysCopiesButNeverBlocksTheWriter) {
-  WalCheckpointer::Options options;
-  options.start_frames = 8;
-  options.wait_frames = 32;
-  auto c = WalCheckpointer::Attach(db_.get(), options);
-  ASSERT_TRUE(c.ok()) << c.status().message();
+  const WalCheckpointer::Options options = Small();
+  auto c = Attach(options);
+  ASSERT_NE(c, nullptr);
   Write(10, 3);
 
   auto reader = sqlite::Db::Open(path_, sqlite::Db::Mode::kReadOnly);
@@ -141,11 +150,8 @@ TEST_F(WalCheckpointerTest, AReaderHoldingItsSnapshotDelaysCopiesButNeverBlocksT
 
 TEST_F(WalCheckpointerTest, DetachedConnectionCheckpointsByItselfAgain) {
   {
-    WalCheckpointer::Options options;
-    options.start_frames = 8;
-    options.wait_frames = 32;
-    auto c = WalCheckpointer::Attach(db_.get(), options);
-    ASSERT_TRUE(c.ok()) << c.status().message();
+    auto c = Attach(Small());
+    ASSERT_NE(c, nullptr);
     Write(20, 3);
   }
   // Without the checkpointer, SQLite's auto-checkpoint is back (every
