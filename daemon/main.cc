@@ -266,6 +266,7 @@ int Run(config::Config cfg, const Startup& startup) {
   std::unique_ptr<store::Retention> retention;
   ingest::WriterThread::Options writer_options;
   writer_options.metrics = registry.get();
+  writer_options.checkpointer = checkpointer->get();
   if (cfg.daemon.retention > Duration::zero()) {
     auto r = store::Retention::Create(db->get(), {cfg.daemon.retention});
     if (!r.ok()) {

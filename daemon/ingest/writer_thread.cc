@@ -29,10 +29,43 @@ WriterThread::WriterThread(store::EventWriter* writer, Options options)
     for (int c = 0; c < kCauseCount; ++c) {
       events_by_cause_[c] = events->Get({CauseName(static_cast<Cause>(c))});
     }
+    if (const store::WalCheckpointer* c = options_.checkpointer) {
+      wal_collector_ = m->AddCollector([c](std::vector<metrics::FamilySnapshot>* out) {
+        const store::WalCheckpointer::Stats s = c->stats();
+        auto family = [out](const char* name, const char* help, metrics::MetricType type,
+                            std::vector<std::string> labels) -> metrics::FamilySnapshot& {
+          metrics::FamilySnapshot& f = out->emplace_back();
+          f.name = name;
+          f.help = help;
+          f.type = type;
+          f.label_names = std::move(labels);
+          return f;
+        };
+        auto& passes = family(
+            "culprit_wal_checkpoints_total",
+            "Checkpoints copying the write-ahead log into the database: by the checkpointer "
+            "thread (background), or of a pass's short tail by the writer thread (writer).",
+            metrics::MetricType::kCounter, {"by"});
+        passes.Add({"background"}, static_cast<double>(s.background_passes));
+        passes.Add({"writer"}, static_cast<double>(s.tail_passes));
+        family("culprit_wal_writer_waits_total",
+               "Commits that waited for a checkpoint because the WAL had grown large.",
+               metrics::MetricType::kCounter, {})
+            .Add({}, static_cast<double>(s.writer_waits));
+        family("culprit_wal_frames",
+               "Pages in the write-ahead log after the last commit. It keeps growing only while "
+               "a reader holds an old snapshot.",
+               metrics::MetricType::kGauge, {})
+            .Add({}, static_cast<double>(s.wal_frames));
+      });
+    }
   }
 }
 
-WriterThread::~WriterThread() { Stop(); }
+WriterThread::~WriterThread() {
+  wal_collector_.Reset();
+  Stop();
+}
 
 void WriterThread::Start() {
   std::lock_guard lock(mu_);

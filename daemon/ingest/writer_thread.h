@@ -14,7 +14,9 @@
 // With Options::metrics it exports culprit_batch_commit_seconds (the time of
 // each successful transaction), culprit_batch_commit_failures_total and
 // culprit_events_stored_total{cause}: counted per transaction on the writer
-// thread, off the readers' path.
+// thread, off the readers' path. With Options::checkpointer too, the WAL's:
+// culprit_wal_checkpoints_total{by}, culprit_wal_writer_waits_total and
+// culprit_wal_frames.
 //
 // Thread-safe: any thread may Submit/Acquire/Flush; the EventWriter is used
 // only by the writer thread once Start() has been called.
@@ -33,15 +35,11 @@
 
 #include "base/status.h"
 #include "base/time.h"
+#include "daemon/metrics/registry.h"
 #include "daemon/store/event_writer.h"
+#include "daemon/store/wal_checkpointer.h"
 #include "daemon/store/write_batch.h"
 #include "parsers/event.h"
-
-namespace culprit::metrics {
-class Counter;
-class Histogram;
-class Registry;
-}  // namespace culprit::metrics
 
 namespace culprit::ingest {
 
@@ -65,6 +63,10 @@ class WriterThread {
     // Where to export the writer's metrics; null: none. Must outlive the
     // WriterThread.
     metrics::Registry* metrics = nullptr;
+    // The checkpointer attached to the writer's connection, whose counters
+    // are exported with the writer's metrics; null: none. Must outlive the
+    // WriterThread.
+    const store::WalCheckpointer* checkpointer = nullptr;
   };
 
   // REQUIRES: writer outlives the thread.
@@ -143,6 +145,7 @@ class WriterThread {
   metrics::Histogram* commit_seconds_ = nullptr;
   metrics::Counter* commit_failures_ = nullptr;
   metrics::Counter* events_by_cause_[kCauseCount] = {};
+  metrics::CollectorHandle wal_collector_;  // with Options::checkpointer
 };
 
 }  // namespace culprit::ingest

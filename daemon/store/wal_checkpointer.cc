@@ -69,6 +69,7 @@ int WalCheckpointer::Hook(void* self, sqlite3* db, const char* schema, int frame
 void WalCheckpointer::OnCommit(sqlite3* db, const char* schema, int frames) {
   std::unique_lock<std::mutex> lock(mu_);
   stats_.max_wal_frames = std::max<int64_t>(stats_.max_wal_frames, frames);
+  stats_.wal_frames = frames;
   if (state_ == State::kRunning && frames >= options_.wait_frames) {
     ++stats_.writer_waits;
     cv_.wait(lock, [this] { return state_ != State::kRunning; });

@@ -75,6 +75,7 @@ class WalCheckpointer {
     int64_t tail_passes = 0;        // checkpoints of a pass's tail, by the writer
     int64_t writer_waits = 0;       // commits that waited for a running pass
     int64_t max_wal_frames = 0;     // the largest WAL a commit left behind
+    int64_t wal_frames = 0;         // the WAL the last commit left behind
   };
 
   // Opens a second connection to `writer_db`'s file, starts the thread and

@@ -90,6 +90,9 @@ format = "nginx_combined"
   EXPECT_EQ(SampleValue(text, "culprit_source_lag_bytes{source=\"edge\"}"), 0);
   EXPECT_EQ(SampleValue(text, "culprit_events_stored_total{cause=\"NONE\"}"), 2);
   EXPECT_GE(SampleValue(text, "culprit_batch_commit_seconds_count").value_or(0), 1);
+  // The WAL checkpointer's figures come with the writer's.
+  EXPECT_GE(SampleValue(text, "culprit_wal_frames").value_or(-1), 0);
+  EXPECT_TRUE(SampleValue(text, "culprit_wal_checkpoints_total{by=\"background\"}").has_value());
   EXPECT_GE(
       SampleValue(text, "culprit_rpc_duration_seconds_count{method=\"Status\",code=\"OK\"}")
           .value_or(0),

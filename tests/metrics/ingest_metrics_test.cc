@@ -16,6 +16,7 @@
 #include "daemon/store/database.h"
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
+#include "daemon/store/wal_checkpointer.h"
 #include "tests/metrics/scrape.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
@@ -68,8 +69,12 @@ class IngestMetricsTest : public ::testing::Test {
     auto w = store::EventWriter::Create(db_.get(), &clock_);
     ASSERT_TRUE(w.ok()) << w.status().message();
     writer_ = std::move(*w);
+    auto c = store::WalCheckpointer::Attach(db_.get());  // as culpritd
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    checkpointer_ = std::move(*c);
     WriterThread::Options wo;
     wo.metrics = &registry_;
+    wo.checkpointer = checkpointer_.get();
     writer_thread_ = std::make_unique<WriterThread>(writer_.get(), wo);
     writer_thread_->Start();
     SourceReader::Options o;
@@ -128,6 +133,7 @@ class IngestMetricsTest : public ::testing::Test {
   tail::PosixFileSystem fs_;
   std::unique_ptr<store::sqlite::Db> db_;
   std::unique_ptr<store::EventWriter> writer_;
+  std::unique_ptr<store::WalCheckpointer> checkpointer_;
   std::unique_ptr<WriterThread> writer_thread_;
   std::unique_ptr<Ingester> ingester_;
   std::unique_ptr<metrics::MetricsServer> server_;
@@ -161,6 +167,11 @@ TEST_F(IngestMetricsTest, CountsLinesRotationsTruncationsAndLag) {
   EXPECT_EQ(Value(m, "culprit_batch_commit_seconds_bucket{le=\"+Inf\"}"), commits);
   EXPECT_GT(Value(m, "culprit_batch_commit_seconds_sum"), 0);
   EXPECT_EQ(Value(m, "culprit_batch_commit_failures_total"), 0);
+  // The WAL the commits left (a few pages: no checkpoint is due yet).
+  EXPECT_GT(Value(m, "culprit_wal_frames"), 0);
+  EXPECT_EQ(Value(m, "culprit_wal_checkpoints_total{by=\"background\"}"), 0);
+  EXPECT_EQ(Value(m, "culprit_wal_checkpoints_total{by=\"writer\"}"), 0);
+  EXPECT_EQ(Value(m, "culprit_wal_writer_waits_total"), 0);
 
   // Written, not read yet: the lag is exactly those bytes, a partial last
   // line included.
