@@ -21,7 +21,9 @@ int Checkpoint(sqlite3* db, const char* schema, const char* who) {
   int copied = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-    CULPRIT_LOG(kWarning) << "checkpointing the write-ahead log (" << who
+    const char* file = sqlite3_db_filename(db, "main");
+    CULPRIT_LOG(kWarning) << "database \"" << (file ? file : "?")
+                          << "\": checkpointing the write-ahead log (" << who
                           << "): " << sqlite3_errmsg(db) << " (will try again)";
     return 0;
   }
