@@ -83,6 +83,71 @@ bool Matches(const EventFilter& f, int64_t from, int64_t to, const StoredEvent& 
 
 }  // namespace
 
+// The best `limit` matches of one FindEvents() in the filter's order, as
+// (time, id, where to read it), whether stored as rows or grouped: chosen
+// before any event is read whole. A heap whose front is the one that would
+// be cut first.
+struct SqliteEventQuery::Picks {
+  static constexpr uint32_t kRow = UINT32_MAX;  // Pick::blob of an events row
+  struct Pick {
+    int64_t ts_us;
+    int64_t id;
+    uint32_t blob;    // index in blobs, or kRow
+    uint32_t offset;  // of the event in its blob
+  };
+  struct Blob {
+    std::string data;  // kept only while a pick points into it
+    size_t refs = 0;
+  };
+
+  explicit Picks(const EventFilter& f) : limit(f.limit), newest(f.newest_first) {}
+
+  bool Before(const Pick& a, const Pick& b) const {
+    const auto ka = std::make_pair(a.ts_us, a.id);
+    const auto kb = std::make_pair(b.ts_us, b.id);
+    return newest ? kb < ka : ka < kb;
+  }
+  bool full() const { return kept.size() >= limit; }
+  // Whether an event at `ts_us` could still make the cut (ties on time may,
+  // by id).
+  bool MayTake(int64_t ts_us) const {
+    if (!full()) return true;
+    return newest ? ts_us >= kept.front().ts_us : ts_us <= kept.front().ts_us;
+  }
+  uint32_t NewBlob() {
+    blobs.emplace_back();
+    return static_cast<uint32_t>(blobs.size() - 1);
+  }
+  // Keeps a copy of the blob's bytes if any pick points into it.
+  void KeepBlob(uint32_t index, std::string_view bytes) {
+    if (blobs[index].refs > 0) blobs[index].data.assign(bytes);
+  }
+  void Offer(const Pick& p) {
+    auto before = [this](const Pick& a, const Pick& b) { return Before(a, b); };
+    if (full()) {
+      if (!Before(p, kept.front())) return;
+      std::pop_heap(kept.begin(), kept.end(), before);
+      const uint32_t dropped = kept.back().blob;
+      if (dropped != kRow && --blobs[dropped].refs == 0) std::string().swap(blobs[dropped].data);
+      kept.back() = p;
+    } else {
+      kept.push_back(p);
+    }
+    std::push_heap(kept.begin(), kept.end(), before);
+    if (p.blob != kRow) ++blobs[p.blob].refs;
+  }
+  // The picks in the filter's order (the heap is spent).
+  std::vector<Pick> Sorted() {
+    std::sort(kept.begin(), kept.end(), [this](const Pick& a, const Pick& b) { return Before(a, b); });
+    return std::move(kept);
+  }
+
+  size_t limit;
+  bool newest;
+  std::vector<Pick> kept;
+  std::vector<Blob> blobs;
+};
+
 std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const EventFilter& f) {
   if (f.with_cause_only || (f.cause && *f.cause != Cause::kNone)) return std::nullopt;
   const int64_t from = ToUnixMicros(f.from);
@@ -151,42 +216,22 @@ Result<std::string> SqliteEventQuery::FilePath(int64_t file_id) {
   return row ? std::string(stmt->ColumnText(0)) : std::string();
 }
 
-Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEvent>* out) {
+Status SqliteEventQuery::ReadGroups(const EventFilter& f, Picks* picks) {
   const std::optional<Query> q = BuildGroupQuery(f);
   if (!q) return Status::Ok();
   const int64_t from = ToUnixMicros(f.from);
   const int64_t to = ToUnixMicros(f.to);
-  // Two passes. The first decodes every event of the groups read but
-  // copies nothing: the best `limit` matches are kept as (time, id, where)
-  // in a heap whose front is the one that would be cut first. A busy
-  // address's group holds hundreds of events, and in newest-first order
-  // every one of them would beat the one before: copying each event's
-  // strings only to drop it again was most of a lookup's time. The second
-  // pass decodes the kept ones again, fully. Group blobs are copied while a
-  // kept candidate points into them.
-  struct Candidate {
-    int64_t ts_us;
-    int64_t id;
-    uint32_t blob;    // index in blobs
-    uint32_t offset;  // of the event in its blob
-  };
-  auto before = [newest = f.newest_first](const Candidate& a, const Candidate& b) {
-    const auto ka = std::make_pair(a.ts_us, a.id);
-    const auto kb = std::make_pair(b.ts_us, b.id);
-    return newest ? kb < ka : ka < kb;
-  };
-  std::vector<Candidate> kept;
-  struct Blob {
-    std::string data;
-    size_t refs = 0;
-  };
-  std::vector<Blob> blobs;
+  // Every event of the groups read is decoded, but nothing is copied: the
+  // ones that make the cut are kept as (time, id, where) among the picks.
+  // A busy address's group holds hundreds of events, and in newest-first
+  // order every one of them would beat the one before: copying each
+  // event's strings only to drop it again was most of a lookup's time.
+  // Group blobs are copied while a pick points into them.
   StoredEvent se;
   PackedStrings strings;
   auto consume = [&](std::span<const uint8_t> bytes) {
     const std::string_view whole(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    const uint32_t index = static_cast<uint32_t>(blobs.size());
-    size_t refs = 0;
+    const uint32_t index = picks->NewBlob();
     std::string_view data = whole;
     while (!data.empty()) {
       const auto offset = static_cast<uint32_t>(data.data() - whole.data());
@@ -194,30 +239,15 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
       // of the answer is still right.
       if (!ReadPackedEvent(&data, &se, &strings)) break;
       if (!Matches(f, from, to, se, strings)) continue;
-      const Candidate c{ToUnixMicros(se.event.time), se.id, index, offset};
-      if (kept.size() >= f.limit) {
-        if (!before(c, kept.front())) continue;
-        std::pop_heap(kept.begin(), kept.end(), before);
-        const uint32_t dropped = kept.back().blob;
-        if (dropped == index) {
-          --refs;
-        } else if (--blobs[dropped].refs == 0) {
-          std::string().swap(blobs[dropped].data);
-        }
-        kept.back() = c;
-      } else {
-        kept.push_back(c);
-      }
-      std::push_heap(kept.begin(), kept.end(), before);
-      ++refs;
+      picks->Offer({ToUnixMicros(se.event.time), se.id, index, offset});
     }
-    blobs.push_back(Blob{refs > 0 ? std::string(whole) : std::string(), refs});
+    picks->KeepBlob(index, whole);
   };
 
   if (f.client_ip) {
     // One exact client: its group of each transaction of the window, the
     // transactions in the filter's order, stopping once `limit` events are
-    // kept that every later transaction's events would lose to.
+    // picked that every later transaction's events would lose to.
     struct Txn {
       int64_t seq, first_second, last_second;
     };
@@ -241,14 +271,11 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
     });
     CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * group, Statement(q->sql));
     for (const Txn& t : txns) {
-      if (kept.size() >= f.limit) {
-        // Seconds are whole: a transaction's events lie within
-        // [first_second, last_second + 1) seconds.
-        const int64_t worst = kept.front().ts_us;
-        if (f.newest_first ? worst >= (t.last_second + 1) * 1'000'000
-                           : worst < t.first_second * 1'000'000) {
-          break;
-        }
+      // Seconds are whole: a transaction's events lie within
+      // [first_second, last_second + 1) seconds.
+      if (picks->full() && !picks->MayTake(f.newest_first ? (t.last_second + 1) * 1'000'000 - 1
+                                                          : t.first_second * 1'000'000)) {
+        break;
       }
       sqlite::ResetOnExit reset(group);
       CULPRIT_RETURN_IF_ERROR(group->BindInt(0, t.seq));
@@ -267,26 +294,11 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, std::vector<StoredEven
       if (!cached->ColumnIsNull(0)) consume(cached->ColumnBlob(0));
     }
   }
-  // Second pass: the kept events, decoded again with their strings.
-  std::map<int64_t, std::string> paths;
-  out->reserve(out->size() + kept.size());
-  for (const Candidate& c : kept) {
-    std::string_view data = std::string_view(blobs[c.blob].data).substr(c.offset);
-    StoredEvent& e = out->emplace_back();
-    if (!ReadPackedEvent(&data, &e, &strings)) {
-      return Status::Internal("a packed event decoded once but not twice");
-    }
-    AssignStrings(strings, &e);
-    auto [it, fresh] = paths.try_emplace(e.file_id);
-    if (fresh) {
-      CULPRIT_ASSIGN_OR_RETURN(it->second, FilePath(e.file_id));
-    }
-    e.path = it->second;
-  }
   return Status::Ok();
 }
 
-Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& f, bool count) {
+Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& f, bool count,
+                                                             bool every_row_has_cause) {
   const int64_t from = ToUnixMicros(f.from);
   const int64_t to = ToUnixMicros(f.to);
   if (to < from) return Status::InvalidArgument("filter: the end of the time range is before its start");
@@ -317,7 +329,10 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
                 : by_kind    ? " FROM events e INDEXED BY events_with_cause_by_kind JOIN"
                 : by_cause   ? " FROM events e INDEXED BY events_with_cause_by_cause JOIN"
                              : " FROM events e INDEXED BY events_with_cause_by_time JOIN");
-    q.sql = sql + " WHERE e.cause <> 0";
+    // The partial indexes need the planner to see `cause <> 0`. By client,
+    // the test costs a read of each candidate row (the index does not hold
+    // the cause), so it is left out when every row has a cause.
+    q.sql = sql + (by_client && every_row_has_cause ? " WHERE 1" : " WHERE e.cause <> 0");
     if (by_client) {
       q.sql += " AND e.seq IN (SELECT seq FROM event_spans WHERE second BETWEEN ? AND ?)";
       q.args.emplace_back(from / 1'000'000);  // as SQLite divides: toward zero
@@ -388,117 +403,106 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
     q.sql.replace(0, q.sql.find(" FROM events e"), "SELECT COUNT(*)");
     return q;
   }
-  // The rows: their ids first, ordered and cut to the limit on the index's
-  // columns, then those rows read whole. Sorting whole rows (raw lines,
-  // JSON extras) in a temporary b-tree cost more than reading them: two
-  // thirds of a busy address's lookup. FindEvents() orders what it returns.
+  // The rows' ids and times only, ordered and cut to the limit on the
+  // index's columns: FindEvents() reads whole only the rows that make the
+  // cut among the grouped events too. Sorting whole rows (raw lines, JSON
+  // extras) in a temporary b-tree cost more than reading them: two thirds
+  // of a busy address's lookup.
   const std::string join = " JOIN checkpoints c ON c.id = e.file_id";
   std::string ids = q.sql.substr(q.sql.find(" FROM events e"));
   ids.replace(ids.find(join), join.size(), "");
-  ids = "SELECT e.id" + ids;
-  ids += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
-  ids += " LIMIT ?";
+  q.sql = "SELECT e.id, e.ts_us" + ids;
+  q.sql += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
+  q.sql += " LIMIT ?";
   q.args.emplace_back(static_cast<int64_t>(std::min<size_t>(f.limit, INT64_MAX)));
-  q.sql = std::string(kEventRowsByIdSql) + " WHERE e.id IN (" + ids + ")";
   return q;
 }
 
 Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter& filter) {
   TrimStatements();
-  CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(filter));
   // One read transaction: rows and groups from the same snapshot.
   CULPRIT_ASSIGN_OR_RETURN(auto txn, BeginRead());
-  CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q.sql));
-  sqlite::ResetOnExit reset(cached);
-  sqlite::Stmt& stmt = *cached;
-  CULPRIT_RETURN_IF_ERROR(BindArgs(stmt, q.args));
+  CULPRIT_ASSIGN_OR_RETURN(Query q, BuildQuery(filter, false, every_row_has_cause_));
+  Picks picks(filter);
+  {
+    CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * ids, Statement(q.sql));
+    sqlite::ResetOnExit reset(ids);
+    CULPRIT_RETURN_IF_ERROR(BindArgs(*ids, q.args));
+    while (true) {
+      CULPRIT_ASSIGN_OR_RETURN(bool row, ids->Step());
+      if (!row) break;
+      picks.Offer({ids->ColumnInt(1), ids->ColumnInt(0), Picks::kRow, 0});
+    }
+  }
+  CULPRIT_RETURN_IF_ERROR(ReadGroups(filter, &picks));
+  // Only the events that made the cut are read whole, in the filter's order.
   std::vector<StoredEvent> out;
   std::map<int64_t, std::string> paths;  // by file id
-  while (true) {
-    CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    StoredEvent se;
-    se.id = stmt.ColumnInt(0);
-    se.source_id = stmt.ColumnInt(1);
-    se.file_id = stmt.ColumnInt(2);
-    if (auto it = paths.find(se.file_id); it != paths.end()) {
-      se.path = it->second;
+  const std::vector<Picks::Pick> chosen = picks.Sorted();
+  out.reserve(chosen.size());
+  PackedStrings strings;
+  for (const Picks::Pick& p : chosen) {
+    StoredEvent& se = out.emplace_back();
+    if (p.blob == Picks::kRow) {
+      CULPRIT_RETURN_IF_ERROR(ReadRow(p.id, &se));
     } else {
-      CULPRIT_ASSIGN_OR_RETURN(se.path, FilePath(se.file_id));
-      paths.emplace(se.file_id, se.path);
+      std::string_view data = std::string_view(picks.blobs[p.blob].data).substr(p.offset);
+      if (!ReadPackedEvent(&data, &se, &strings)) {
+        return Status::Internal("a packed event decoded once but not twice");
+      }
+      AssignStrings(strings, &se);
     }
-    se.offset = stmt.ColumnInt(4);
-    parsers::Event& e = se.event;
-    e.time = FromUnixMicros(stmt.ColumnInt(5));
-    e.precision = Duration(stmt.ColumnInt(6));
-    e.kind = static_cast<EventKind>(stmt.ColumnInt(7));
-    e.cause = static_cast<Cause>(stmt.ColumnInt(8));
-    if (auto v = stmt.ColumnOptionalInt(9)) e.level = static_cast<int>(*v);
-    if (!stmt.ColumnIsNull(10)) e.client_ip = KeyToIp(stmt.ColumnBlob(10));
-    e.client_port = static_cast<uint16_t>(stmt.ColumnOptionalInt(11).value_or(0));
-    if (!stmt.ColumnIsNull(12)) e.server_ip = KeyToIp(stmt.ColumnBlob(12));
-    e.server_port = static_cast<uint16_t>(stmt.ColumnOptionalInt(13).value_or(0));
-    if (auto v = stmt.ColumnOptionalInt(14)) e.status = static_cast<int>(*v);
-    e.conn_id = std::string(stmt.ColumnText(15));
-    e.request_id = std::string(stmt.ColumnText(16));
-    if (auto v = stmt.ColumnOptionalInt(17)) e.duration = Duration(*v);
-    e.bytes_in = stmt.ColumnOptionalInt(18);
-    e.bytes_out = stmt.ColumnOptionalInt(19);
-    e.phase = std::string(stmt.ColumnText(20));
-    e.detail = std::string(stmt.ColumnText(21));
-    e.message = std::string(stmt.ColumnText(22));
-    e.flags = static_cast<uint32_t>(stmt.ColumnInt(23));
-    if (!stmt.ColumnIsNull(24)) {
-      // Written by EventWriter; a row it cannot read back keeps no extras
-      // rather than failing the whole lookup.
-      auto extra = ParseJsonObject(stmt.ColumnText(24));
-      if (extra.ok()) e.extra = std::move(*extra);
+    auto [it, fresh] = paths.try_emplace(se.file_id);
+    if (fresh) {
+      CULPRIT_ASSIGN_OR_RETURN(it->second, FilePath(se.file_id));
     }
-    se.raw = std::string(stmt.ColumnText(25));
-    out.push_back(std::move(se));
+    se.path = it->second;
   }
-  CULPRIT_RETURN_IF_ERROR(ReadGroups(filter, &out));
   CULPRIT_RETURN_IF_ERROR(EndRead(txn));
-  // The filter's order: by time, then id; newest first when asked. Sorted
-  // through keys: swapping StoredEvents (a dozen strings each) was a tenth
-  // of a large answer's time; each is moved once here instead.
-  struct Key {
-    std::pair<Timestamp, int64_t> order;
-    size_t index;
-  };
-  std::vector<Key> keys(out.size());
-  for (size_t i = 0; i < out.size(); ++i) keys[i] = {{out[i].event.time, out[i].id}, i};
-  auto before = [newest = filter.newest_first](const Key& a, const Key& b) {
-    return newest ? b.order < a.order : a.order < b.order;
-  };
-  if (keys.size() > filter.limit) {
-    std::nth_element(keys.begin(), keys.begin() + static_cast<ptrdiff_t>(filter.limit),
-                     keys.end(), before);
-    keys.resize(filter.limit);
-  }
-  std::sort(keys.begin(), keys.end(), before);
-  if (keys.size() < out.size()) {
-    std::vector<StoredEvent> kept;
-    kept.reserve(keys.size());
-    for (const Key& k : keys) kept.push_back(std::move(out[k.index]));
-    return kept;
-  }
-  // Every event stays: permuted in place, a cycle at a time (position j
-  // takes the event at keys[j].index; a done position points to itself).
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i].index == i) continue;
-    StoredEvent first = std::move(out[i]);
-    size_t j = i;
-    while (keys[j].index != i) {
-      const size_t from = keys[j].index;
-      out[j] = std::move(out[from]);
-      keys[j].index = j;
-      j = from;
-    }
-    out[j] = std::move(first);
-    keys[j].index = j;
-  }
   return out;
+}
+
+Status SqliteEventQuery::ReadRow(int64_t id, StoredEvent* out) {
+  CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached,
+                           Statement(std::string(kEventRowsByIdSql) + " WHERE e.id = ?"));
+  sqlite::ResetOnExit reset(cached);
+  sqlite::Stmt& stmt = *cached;
+  CULPRIT_RETURN_IF_ERROR(stmt.BindInt(0, id));
+  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal("event " + std::to_string(id) + " vanished within a read");
+  StoredEvent& se = *out;
+  se.id = stmt.ColumnInt(0);
+  se.source_id = stmt.ColumnInt(1);
+  se.file_id = stmt.ColumnInt(2);
+  se.offset = stmt.ColumnInt(4);
+  parsers::Event& e = se.event;
+  e.time = FromUnixMicros(stmt.ColumnInt(5));
+  e.precision = Duration(stmt.ColumnInt(6));
+  e.kind = static_cast<EventKind>(stmt.ColumnInt(7));
+  e.cause = static_cast<Cause>(stmt.ColumnInt(8));
+  if (auto v = stmt.ColumnOptionalInt(9)) e.level = static_cast<int>(*v);
+  if (!stmt.ColumnIsNull(10)) e.client_ip = KeyToIp(stmt.ColumnBlob(10));
+  e.client_port = static_cast<uint16_t>(stmt.ColumnOptionalInt(11).value_or(0));
+  if (!stmt.ColumnIsNull(12)) e.server_ip = KeyToIp(stmt.ColumnBlob(12));
+  e.server_port = static_cast<uint16_t>(stmt.ColumnOptionalInt(13).value_or(0));
+  if (auto v = stmt.ColumnOptionalInt(14)) e.status = static_cast<int>(*v);
+  e.conn_id = std::string(stmt.ColumnText(15));
+  e.request_id = std::string(stmt.ColumnText(16));
+  if (auto v = stmt.ColumnOptionalInt(17)) e.duration = Duration(*v);
+  e.bytes_in = stmt.ColumnOptionalInt(18);
+  e.bytes_out = stmt.ColumnOptionalInt(19);
+  e.phase = std::string(stmt.ColumnText(20));
+  e.detail = std::string(stmt.ColumnText(21));
+  e.message = std::string(stmt.ColumnText(22));
+  e.flags = static_cast<uint32_t>(stmt.ColumnInt(23));
+  if (!stmt.ColumnIsNull(24)) {
+    // Written by EventWriter; a row it cannot read back keeps no extras
+    // rather than failing the whole lookup.
+    auto extra = ParseJsonObject(stmt.ColumnText(24));
+    if (extra.ok()) e.extra = std::move(*extra);
+  }
+  se.raw = std::string(stmt.ColumnText(25));
+  return Status::Ok();
 }
 
 Result<int64_t> SqliteEventQuery::CountReports(const IpAddress& client, Timestamp from,
@@ -590,7 +594,22 @@ SqliteEventQuery::~SqliteEventQuery() = default;
 Result<std::optional<sqlite::Txn>> SqliteEventQuery::BeginRead() {
   if (in_snapshot_) return std::optional<sqlite::Txn>();
   CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  CULPRIT_RETURN_IF_ERROR(CheckRowsHaveCause());
   return std::optional<sqlite::Txn>(std::move(txn));
+}
+
+Status SqliteEventQuery::CheckRowsHaveCause() {
+  // Once true, true for good: since schema 4 the writer stores only events
+  // with a cause as rows, and the older ones only ever get deleted.
+  if (every_row_has_cause_) return Status::Ok();
+  CULPRIT_ASSIGN_OR_RETURN(
+      sqlite::Stmt * stmt,
+      Statement("SELECT NOT EXISTS (SELECT 1 FROM events INDEXED BY events_without_cause_by_time "
+                "WHERE cause = 0)"));
+  sqlite::ResetOnExit reset(stmt);
+  CULPRIT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  every_row_has_cause_ = row && stmt->ColumnInt(0) != 0;
+  return Status::Ok();
 }
 
 Status SqliteEventQuery::EndRead(std::optional<sqlite::Txn>& txn) {
@@ -603,6 +622,7 @@ Status SqliteEventQuery::InOneSnapshot(const std::function<void()>& fn) {
     return Status::Ok();
   }
   CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_, sqlite::Txn::Kind::kDeferred));
+  CULPRIT_RETURN_IF_ERROR(CheckRowsHaveCause());
   in_snapshot_ = true;
   fn();
   in_snapshot_ = false;

@@ -40,8 +40,13 @@ class SqliteEventQuery final : public EventQuery {
     std::string sql;
     std::vector<std::variant<int64_t, std::string, IpAddress::KeyBytes>> args;  // in order
   };
-  // With `count`, the query counts the matching rows instead.
-  static Result<Query> BuildQuery(const EventFilter& filter, bool count = false);
+  // The ids and times (columns 0 and 1) of the `events` rows that match,
+  // in the filter's order, at most filter.limit; with `count`, the query
+  // counts them instead. `every_row_has_cause`: the database holds no rows
+  // of ordinary events (stored before schema 4), so a client's lookup of
+  // events with a cause need not read each row to test its cause.
+  static Result<Query> BuildQuery(const EventFilter& filter, bool count = false,
+                                  bool every_row_has_cause = false);
   // The SQL that reads the event_groups rows (ordinary events, schema 4)
   // `filter` may match, or nullopt when it asks only for events with a
   // cause. Rows hold packed events: FindEvents() decodes and filters them.
@@ -49,9 +54,13 @@ class SqliteEventQuery final : public EventQuery {
 
  private:
   explicit SqliteEventQuery(std::unique_ptr<sqlite::Db> db);
-  // Appends the grouped events matching `filter` to `*out`, keeping at most
-  // the first filter.limit of them in the filter's order.
-  Status ReadGroups(const EventFilter& filter, std::vector<StoredEvent>* out);
+  struct Picks;
+  // Offers the grouped events matching `filter` to `*picks`.
+  Status ReadGroups(const EventFilter& filter, Picks* picks);
+  // The `events` row `id`, whole but for its path.
+  Status ReadRow(int64_t id, StoredEvent* out);
+  // Sets every_row_has_cause_ once the database holds no ordinary rows.
+  Status CheckRowsHaveCause();
   Result<std::string> FilePath(int64_t file_id);
   // The prepared statement for `sql`, kept across calls (a lookup runs the
   // same few shapes again and again), reset and with no bindings.
@@ -66,6 +75,7 @@ class SqliteEventQuery final : public EventQuery {
 
   std::unique_ptr<sqlite::Db> db_;
   bool in_snapshot_ = false;
+  bool every_row_has_cause_ = false;
   std::map<std::string, sqlite::Stmt> statements_;
 };
 

@@ -168,6 +168,59 @@ TEST_F(SqliteEventQueryTest, InOneSnapshotEveryLookupSeesTheSameState) {
   EXPECT_EQ(query_->FindEvents(f)->size(), 7u);
 }
 
+// A database from before schema 4 kept ordinary events as rows too: a
+// lookup of a client's events with a cause leaves them out until the last
+// one is gone, and then answers from the index alone.
+TEST_F(SqliteEventQueryTest, RowsWithoutACauseFromOlderSchemasAreLeftOut) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO events (ts_us, ts_precision_us, source_id, file_id, offset, "
+                        "kind, cause, client_ip, seq, raw) SELECT ts_us + 1, ts_precision_us, "
+                        "source_id, file_id, 1, kind, 0, client_ip, seq, 'old ordinary row' "
+                        "FROM events WHERE cause <> 0")
+                  .ok());
+  EventFilter caused = Window(0, 179);
+  caused.client_ip = *IpAddress::Parse("198.51.100.7");
+  caused.with_cause_only = true;
+  EventFilter all = caused;
+  all.with_cause_only = false;
+  const size_t every = query_->FindEvents(all)->size();
+  auto r = query_->FindEvents(caused);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].raw, "line 90");
+  ASSERT_TRUE(db_->Exec("DELETE FROM events WHERE cause = 0").ok());
+  r = query_->FindEvents(caused);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].raw, "line 90");
+  EXPECT_EQ(query_->FindEvents(all)->size(), every - 1);
+}
+
+// Rows (events with a cause) and grouped events compete for one limit: the
+// answer is the first `limit` of both in the filter's order, whichever way
+// they are stored.
+TEST_F(SqliteEventQueryTest, RowsAndGroupsShareTheLimitInOrder) {
+  for (const bool newest : {false, true}) {
+    for (const size_t limit : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{200}}) {
+      EventFilter f = Window(80, 100);
+      f.client_ip = *IpAddress::Parse("198.51.100.7");
+      f.newest_first = newest;
+      f.limit = limit;
+      auto r = query_->FindEvents(f);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      // The client's even seconds 80..100; the 502 at 90 is a row.
+      std::vector<int> want;
+      for (int i = 80; i <= 100; i += 2) want.push_back(i);
+      if (newest) std::reverse(want.begin(), want.end());
+      want.resize(std::min(limit, want.size()));
+      ASSERT_EQ(r->size(), want.size()) << newest << " " << limit;
+      for (size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ((*r)[k].raw, "line " + std::to_string(want[k])) << newest << " " << limit;
+        EXPECT_EQ((*r)[k].path, "/var/log/nginx/access.log");
+      }
+    }
+  }
+}
+
 TEST_F(SqliteEventQueryTest, FiltersNarrowAndOrderAsAsked) {
   EventFilter all = Window(0, 179);
   auto r = query_->FindEvents(all);
@@ -308,10 +361,13 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
   EXPECT_NE(plan.find("SEARCH event_spans USING PRIMARY KEY (second>? AND second<?)"),
             std::string::npos)
       << plan;
-  // Ids are chosen first (ordered on the index's columns; "COVERING" when
-  // the index holds every column filtered on), then only those rows are
-  // read, by id: whole rows are never sorted.
-  EXPECT_NE(plan.find("SEARCH e USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << plan;
+  // Ids and times are chosen on the index alone, ordered and cut there;
+  // FindEvents() reads by id only the rows that make the cut: whole rows
+  // are never sorted.
+  EXPECT_EQ(plan.find("SEARCH e USING COVERING INDEX events_by_seq_client (seq=? AND "
+                      "client_ip=? AND ts_us>? AND ts_us<?)"),
+            0u)
+      << plan;
   // Ordinary events: per transaction one seek for the group that may hold
   // the client, then that group's row by id.
   const auto gq = SqliteEventQuery::BuildGroupQuery(f);
@@ -351,6 +407,13 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
                                   "ts_us>? AND ts_us<?)"),
             std::string::npos)
       << Plan(*db_, *rq2);
+  // Where no row lacks a cause, the index alone answers it.
+  auto rq3 = SqliteEventQuery::BuildQuery(recent, false, /*every_row_has_cause=*/true);
+  ASSERT_TRUE(rq3.ok());
+  EXPECT_NE(Plan(*db_, *rq3).find("COVERING INDEX events_by_seq_client (seq=? AND client_ip=? "
+                                  "AND ts_us>? AND ts_us<?)"),
+            std::string::npos)
+      << Plan(*db_, *rq3);
   EXPECT_EQ(query_->FindEvents(recent)->size(), 1u);  // the one 502
 
   EventFilter chain = Window(0, 179);
