@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -74,11 +77,20 @@ struct Unit {
   std::vector<Evidence> upstream;  // root causes found behind a proxy
 };
 
+// Evidence by reference, into the events the run holds; copied into an
+// Evidence only for the verdicts returned. A busy address yields dozens of
+// candidates, and copying every one's events and writing its explanation
+// was a fifth of its diagnosis.
+struct EvRef {
+  const StoredEvent* ev;
+  std::string_view role;  // "cause", "consequence", "context"
+};
+
 struct Candidate {
   Cause cause = Cause::kNone;
   double score = 0;
-  std::string explanation;
-  std::vector<Evidence> evidence;
+  std::function<std::string()> explain;  // the explanation, when it is returned
+  std::vector<EvRef> evidence;
 };
 
 class Run {
@@ -114,6 +126,7 @@ class Run {
   Evidence Ev(const StoredEvent& e, std::string role) const {
     return Evidence{e, SourceName(e), std::move(role)};
   }
+  Evidence Ev(const EvRef& ref) const { return Ev(*ref.ev, std::string(ref.role)); }
   std::string Describe(const StoredEvent& e) const;
 
   const std::vector<SourceInfo>& sources_;
@@ -127,7 +140,7 @@ class Run {
   std::vector<Unit> units_;
   std::vector<Candidate> candidates_;
   double none_score_ = kNoneBaseline;
-  std::vector<Evidence> none_evidence_;
+  std::vector<EvRef> none_evidence_;
   std::string none_note_;
   std::optional<Timestamp> last_exact_request_;
   const StoredEvent* last_exact_event_ = nullptr;
@@ -281,15 +294,15 @@ void Run::AddClientCandidates() {
       // The server finished a request on this very connection near the
       // reported time: whatever reset it happened after, or elsewhere.
       none_score_ = std::max(none_score_, kNoneBaseline + 1.5);
-      none_evidence_.push_back(Ev(*u.members.front().ev, "context"));
+      none_evidence_.push_back({u.members.front().ev, "context"});
     }
     if (u.root == nullptr) continue;
     if (u.cause == Cause::kClientAbort) {
       if (u.score > 2) {
         none_score_ = std::max(none_score_, u.score + 1);
-        none_evidence_.insert(none_evidence_.begin(), Ev(*u.root->ev, "context"));
+        none_evidence_.insert(none_evidence_.begin(), {u.root->ev, "context"});
         for (const Scored& m : u.members) {
-          if (&m != u.root) none_evidence_.push_back(Ev(*m.ev, "context"));
+          if (&m != u.root) none_evidence_.push_back({m.ev, "context"});
         }
         none_note_ = " The server itself saw the client side go away first (" +
                      Describe(*u.root->ev) + "), so the reset came from outside the server.";
@@ -299,19 +312,22 @@ void Run::AddClientCandidates() {
     Candidate c;
     c.cause = u.cause;
     c.score = u.score;
-    for (const Evidence& e : u.upstream) c.evidence.push_back(e);
-    c.evidence.push_back(Ev(*u.root->ev, u.upstream.empty() ? "cause" : "consequence"));
+    for (const Evidence& e : u.upstream) c.evidence.push_back({&e.event, e.role});
+    c.evidence.push_back({u.root->ev, u.upstream.empty() ? "cause" : "consequence"});
     for (const Scored& m : u.members) {
       if (&m == u.root) continue;
       const bool has_cause = m.ev->event.cause != Cause::kNone;
-      c.evidence.push_back(Ev(*m.ev, has_cause ? "consequence" : "context"));
+      c.evidence.push_back({m.ev, has_cause ? "consequence" : "context"});
     }
-    c.explanation = std::string(CauseName(u.cause)) + " for " + client + ": " +
-                    Describe(*u.root->ev) + ".";
-    if (!u.upstream.empty()) {
-      c.explanation += " Behind the proxy, " + Describe(u.upstream.front().event) +
-                       ": the backend failed first and the proxy's line is the consequence.";
-    }
+    c.explain = [this, &u, client] {
+      std::string text = std::string(CauseName(u.cause)) + " for " + client + ": " +
+                         Describe(*u.root->ev) + ".";
+      if (!u.upstream.empty()) {
+        text += " Behind the proxy, " + Describe(u.upstream.front().event) +
+                ": the backend failed first and the proxy's line is the consequence.";
+      }
+      return text;
+    };
     candidates_.push_back(std::move(c));
   }
 }
@@ -338,17 +354,19 @@ void Run::AddHostCandidates() {
     if (c.evidence.empty() || s > c.score) {
       c.cause = e.event.cause;
       c.score = s;
-      c.explanation = std::string(CauseName(e.event.cause)) +
-                      " (host-wide, no client address on the line): " + Describe(e) + ".";
-      c.evidence.insert(c.evidence.begin(), Ev(e, "cause"));
+      c.explain = [this, &e] {
+        return std::string(CauseName(e.event.cause)) +
+               " (host-wide, no client address on the line): " + Describe(e) + ".";
+      };
+      c.evidence.insert(c.evidence.begin(), {&e, "cause"});
       for (size_t i = 1; i < c.evidence.size(); ++i) c.evidence[i].role = "context";
     } else if (c.evidence.size() < 4) {
-      c.evidence.push_back(Ev(e, "context"));
+      c.evidence.push_back({&e, "context"});
     }
   }
   for (auto& [key, c] : best) {
     if (last_exact_event_ && p_.phase == Phase::kIdleReuse) {
-      c.evidence.push_back(Ev(*last_exact_event_, "context"));
+      c.evidence.push_back({last_exact_event_, "context"});
     }
     candidates_.push_back(std::move(c));
   }
@@ -390,12 +408,13 @@ void Run::InferIdle() {
   Candidate c;
   c.cause = Cause::kIdleTimeout;
   c.score = s;
-  c.explanation = "IDLE_TIMEOUT (inferred: servers do not log keep-alive closes): " + how +
-                  " the last request on " + r_.client_ip->ToString() + ":" +
-                  std::to_string(r_.client_port) + ", which " + Describe(last) +
-                  ", and the server's keep-alive timeout is " + FormatDuration(*timeout) +
-                  "; the server closed the idle connection and the client reused it.";
-  c.evidence.push_back(Ev(last, "cause"));
+  std::string text = "IDLE_TIMEOUT (inferred: servers do not log keep-alive closes): " + how +
+                     " the last request on " + r_.client_ip->ToString() + ":" +
+                     std::to_string(r_.client_port) + ", which " + Describe(last) +
+                     ", and the server's keep-alive timeout is " + FormatDuration(*timeout) +
+                     "; the server closed the idle connection and the client reused it.";
+  c.explain = [text = std::move(text)] { return text; };
+  c.evidence.push_back({&last, "cause"});
   candidates_.push_back(std::move(c));
 }
 
@@ -503,13 +522,14 @@ Result<Diagnosis> Run::Go() {
   Candidate none;
   none.cause = Cause::kNoneOnServer;
   none.score = none_score_;
-  none.explanation =
+  std::string none_text =
       "NONE_ON_SERVER: no server-side event explains the " +
       std::string(ClientErrorName(p_.error)) + (r_.phase.empty() ? "" : " during " + r_.phase) +
       " at " + FormatRfc3339(t, 3) + " (searched " + d.searched + ")." + none_note_ +
       " Such resets usually come from a device that is not tailed (load balancer, NAT or "
       "firewall idle timeout, a transparent proxy), the client's network, or a client-side "
       "timeout.";
+  none.explain = [text = std::move(none_text)] { return text; };
   none.evidence = none_evidence_;
   candidates_.push_back(std::move(none));
 
@@ -518,7 +538,7 @@ Result<Diagnosis> Run::Go() {
   // same), then by cause code, so the order is deterministic.
   auto distance = [&](const Candidate& c) {
     if (c.evidence.empty()) return Duration::max();
-    const Duration d = c.evidence.front().event.event.time - t;
+    const Duration d = c.evidence.front().ev->event.time - t;
     return d < Duration(0) ? -d : d;
   };
   std::stable_sort(candidates_.begin(), candidates_.end(), [&](const Candidate& a, const Candidate& b) {
@@ -533,9 +553,10 @@ Result<Diagnosis> Run::Go() {
     Verdict v;
     v.cause = c.cause;
     v.confidence = std::clamp(1.0 / (1.0 + std::exp(-(c.score - kNoneBaseline) / 1.5)), 0.02, 0.99);
-    v.explanation = std::move(c.explanation);
+    v.explanation = c.explain();
     v.remedy = RemedyFor(c.cause);
-    v.evidence = std::move(c.evidence);
+    v.evidence.reserve(c.evidence.size());
+    for (const EvRef& ref : c.evidence) v.evidence.push_back(Ev(ref));
     d.verdicts.push_back(std::move(v));
     if (d.verdicts.size() >= 5) break;
   }
