@@ -6,12 +6,15 @@
 #include "base/utf8.h"
 #include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "culprit/v1/culprit.pb.h"
@@ -314,11 +317,113 @@ store::ReportRecord ReportRecordFrom(const v1::ResetReport& wire,
     r.cause = static_cast<Cause>(static_cast<int>(diagnosis.verdicts(0).cause()));
     r.confidence = diagnosis.verdicts(0).confidence();
   }
-  google::protobuf::util::JsonPrintOptions opts;
-  if (!google::protobuf::util::MessageToJsonString(diagnosis, &r.diagnosis_json, opts).ok()) {
-    r.diagnosis_json = "{}";
-  }
+  r.diagnosis_json = DiagnosisJson(diagnosis);
   return r;
+}
+
+namespace {
+
+// "name": with the comma that separates it from the field before.
+void AppendKey(std::string_view name, bool* first, std::string* out) {
+  if (!*first) out->push_back(',');
+  *first = false;
+  out->push_back('"');
+  out->append(name);
+  out->append("\":");
+}
+
+void AppendStringField(std::string_view name, const std::string& value, bool* first,
+                       std::string* out) {
+  if (value.empty()) return;  // proto3 JSON leaves out default values
+  AppendKey(name, first, out);
+  store::AppendJsonString(value, out);
+}
+
+void AppendCauseField(v1::Cause cause, bool* first, std::string* out) {
+  if (cause == v1::CAUSE_UNSPECIFIED) return;
+  AppendKey("cause", first, out);
+  const std::string& name = v1::Cause_Name(cause);
+  if (name.empty()) {
+    out->append(std::to_string(static_cast<int>(cause)));  // as protobuf: the number
+  } else {
+    out->push_back('"');
+    out->append(name);
+    out->push_back('"');
+  }
+}
+
+}  // namespace
+
+std::string DiagnosisJson(const v1::Diagnosis& d) {
+  std::string out;
+  out.reserve(1024);
+  out.push_back('{');
+  bool first = true;
+  if (d.verdicts_size() > 0) {
+    AppendKey("verdicts", &first, &out);
+    out.push_back('[');
+    for (int i = 0; i < d.verdicts_size(); ++i) {
+      const v1::Verdict& v = d.verdicts(i);
+      if (i > 0) out.push_back(',');
+      out.push_back('{');
+      bool vf = true;
+      AppendCauseField(v.cause(), &vf, &out);
+      if (v.confidence() != 0 && std::isfinite(v.confidence())) {
+        AppendKey("confidence", &vf, &out);
+        char buf[32];
+        // The shortest text that reads back as the same double.
+        const auto res = std::to_chars(buf, buf + sizeof buf, v.confidence());
+        out.append(buf, res.ptr);
+      }
+      AppendStringField("explanation", v.explanation(), &vf, &out);
+      AppendStringField("remedy", v.remedy(), &vf, &out);
+      if (v.evidence_size() > 0) {
+        AppendKey("evidence", &vf, &out);
+        out.push_back('[');
+        for (int j = 0; j < v.evidence_size(); ++j) {
+          const v1::Evidence& e = v.evidence(j);
+          if (j > 0) out.push_back(',');
+          out.push_back('{');
+          bool ef = true;
+          AppendStringField("source", e.source(), &ef, &out);
+          AppendStringField("file", e.file(), &ef, &out);
+          if (e.offset() != 0) {
+            AppendKey("offset", &ef, &out);
+            out.push_back('"');  // int64 is a string in protobuf's mapping
+            out.append(std::to_string(e.offset()));
+            out.push_back('"');
+          }
+          if (e.has_time()) {
+            AppendKey("time", &ef, &out);
+            const int32_t nanos = e.time().nanos();
+            const int digits = nanos == 0 ? 0 : nanos % 1'000'000 == 0 ? 3 : 6;
+            out.push_back('"');
+            out.append(FormatRfc3339(proto::FromProto(e.time()), digits));
+            out.push_back('"');
+          }
+          AppendStringField("raw", e.raw(), &ef, &out);
+          AppendCauseField(e.cause(), &ef, &out);
+          AppendStringField("kind", e.kind(), &ef, &out);
+          AppendStringField("role", e.role(), &ef, &out);
+          out.push_back('}');
+        }
+        out.push_back(']');
+      }
+      out.push_back('}');
+    }
+    out.push_back(']');
+  }
+  if (d.similar_recent() != 0) {
+    AppendKey("similarRecent", &first, &out);
+    out.append(std::to_string(d.similar_recent()));
+  }
+  if (d.retry_may_help()) {
+    AppendKey("retryMayHelp", &first, &out);
+    out.append("true");
+  }
+  AppendStringField("searched", d.searched(), &first, &out);
+  out.push_back('}');
+  return out;
 }
 
 std::string PeerAddress(const std::string& peer) {

@@ -1,10 +1,14 @@
 // EventBatchesToProto: SearchEvents' answer cut into messages by count and
 // size, in order, with addresses and text written as the API promises.
+// DiagnosisJson: what protobuf's JSON parser reads back as the same message.
 
 #include <google/protobuf/arena.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -128,6 +132,113 @@ TEST(EventBatchesToProto, WritesAddressesAndTextAsEndpointAndEscapeDo) {
     EXPECT_EQ(got.raw(), EscapeInvalidUtf8(r.raw)) << i;
     EXPECT_EQ(got.message(), EscapeInvalidUtf8(r.raw)) << i;
     EXPECT_EQ(got.source(), "0") << i;  // source id 0 is not configured
+  }
+}
+
+// The message protobuf's parser makes of `json` (empty on failure).
+v1::Diagnosis Parsed(const std::string& json) {
+  v1::Diagnosis d;
+  const auto st = google::protobuf::util::JsonStringToMessage(json, &d);
+  EXPECT_TRUE(st.ok()) << st.message() << "\n" << json;
+  return d;
+}
+
+void ExpectSameMessage(const v1::Diagnosis& want, const v1::Diagnosis& got) {
+  std::string diff;
+  google::protobuf::util::MessageDifferencer differ;
+  differ.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(differ.Compare(want, got)) << diff;
+}
+
+TEST(DiagnosisJson, ReadsBackAsTheSameMessage) {
+  v1::Diagnosis d;
+  v1::Verdict* v = d.add_verdicts();
+  v->set_cause(v1::TLS_HANDSHAKE_FAILED);
+  v->set_confidence(0.8807970779778823);
+  v->set_explanation("nginx logged \"SSL_do_handshake() failed\" \\ at 20:00:01.5\tZ\n");
+  v->set_remedy("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80 \x01\x1f\x7f </script>");
+  v1::Evidence* e = v->add_evidence();
+  e->set_source("nginx_error");
+  e->set_file("/var/log/nginx/error.log");
+  e->set_offset(9007199254740993);  // beyond a double's exact integers
+  e->mutable_time()->set_seconds(1795464090);
+  e->mutable_time()->set_nanos(123456000);
+  e->set_raw("2026/11/23 20:01:30 [info] 12#12: *7 SSL_do_handshake() failed");
+  e->set_cause(v1::TLS_HANDSHAKE_FAILED);
+  e->set_kind("tls");
+  e->set_role("cause");
+  v1::Evidence* plain = v->add_evidence();  // only some fields set
+  plain->mutable_time()->set_seconds(1795464091);
+  plain->set_role("context");
+  v1::Evidence* ms = v->add_evidence();
+  ms->mutable_time()->set_seconds(0);
+  ms->mutable_time()->set_nanos(5'000'000);
+  v1::Verdict* none = d.add_verdicts();
+  none->set_cause(v1::NONE_ON_SERVER);
+  none->set_confidence(0.02);
+  d.add_verdicts();  // every field at its default
+  d.set_similar_recent(-3);
+  d.set_retry_may_help(true);
+  d.set_searched("client 2001:db8::7:443 from ... in 2 source(s): nginx err");
+  const std::string json = DiagnosisJson(d);
+  ExpectSameMessage(d, Parsed(json));
+  // The same text protobuf's printer gives, read back: the same message.
+  std::string theirs;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(d, &theirs).ok());
+  ExpectSameMessage(Parsed(theirs), Parsed(json));
+  // Names as the API documents them, readable by SQLite's json_extract.
+  EXPECT_NE(json.find("\"cause\":\"TLS_HANDSHAKE_FAILED\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"offset\":\"9007199254740993\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"time\":\"2026-11-23T20:01:30.123456Z\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"time\":\"1970-01-01T00:00:00.005Z\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"similarRecent\":-3"), std::string::npos) << json;
+  EXPECT_EQ(DiagnosisJson(v1::Diagnosis()), "{}");
+}
+
+// Random diagnoses: whatever the strings and numbers, the JSON reads back
+// as the message it was written from.
+TEST(DiagnosisJson, RandomDiagnosesReadBackAsTheSameMessage) {
+  std::mt19937_64 rng(20261127);
+  auto text = [&] {
+    // Valid UTF-8 (proto3 strings are): ASCII incl. controls, 2-4 byte forms.
+    static const char* kPieces[] = {"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\x01",
+                                    "\x1f", "\x7f", "\xc3\xa9", "\xe2\x80\xa8",
+                                    "\xef\xbf\xbd", "\xf0\x9f\x98\x80", "{", "}", ":"};
+    std::string s;
+    const size_t n = rng() % 12;
+    for (size_t i = 0; i < n; ++i) s += kPieces[rng() % std::size(kPieces)];
+    return s;
+  };
+  for (int round = 0; round < 300; ++round) {
+    v1::Diagnosis d;
+    const int verdicts = static_cast<int>(rng() % 4);
+    for (int i = 0; i < verdicts; ++i) {
+      v1::Verdict* v = d.add_verdicts();
+      v->set_cause(static_cast<v1::Cause>(rng() % 15));
+      if (rng() % 4 != 0) v->set_confidence(std::ldexp(static_cast<double>(rng() >> 11), -53));
+      v->set_explanation(text());
+      v->set_remedy(text());
+      const int evidence = static_cast<int>(rng() % 4);
+      for (int j = 0; j < evidence; ++j) {
+        v1::Evidence* e = v->add_evidence();
+        e->set_source(text());
+        e->set_file(text());
+        e->set_offset(static_cast<int64_t>(rng() % 3 == 0 ? 0 : rng() >> 1));
+        if (rng() % 3 != 0) {
+          e->mutable_time()->set_seconds(static_cast<int64_t>(rng() % 4102444800));
+          e->mutable_time()->set_nanos(static_cast<int32_t>(rng() % 3 == 0 ? 0 : (rng() % 1'000'000) * 1000));
+        }
+        e->set_raw(text());
+        e->set_cause(static_cast<v1::Cause>(rng() % 15));
+        e->set_kind(text());
+        e->set_role(text());
+      }
+    }
+    d.set_similar_recent(static_cast<int32_t>(rng() % 5 == 0 ? 0 : rng()));
+    d.set_retry_may_help(rng() % 2 == 0);
+    d.set_searched(text());
+    ExpectSameMessage(d, Parsed(DiagnosisJson(d)));
+    if (HasFailure()) break;
   }
 }
 
