@@ -25,14 +25,9 @@ constexpr char kCheckpointsSql[] =
     "SELECT id, source_id, path, dev, inode, offset, active FROM checkpoints "
     "WHERE active = 1 ORDER BY source_id, id";
 
-constexpr char kEventColumnsSql[] =
-    "SELECT e.id, e.source_id, e.file_id, c.path, e.offset, e.ts_us, e.ts_precision_us, e.kind, "
-    "e.cause, e.level, e.client_ip, e.client_port, e.server_ip, e.server_port, e.status, "
-    "e.conn_id, e.request_id, e.duration_us, e.bytes_in, e.bytes_out, e.phase, e.detail, "
-    "e.message, e.flags, e.extra, e.raw FROM events e JOIN checkpoints c ON c.id = e.file_id";
-// The rows chosen by id: the same columns without the join (column 3, the
-// path, is filled from a per-lookup cache of the few files involved; the
-// join cost a b-tree seek per row).
+// A row read whole, chosen by id. Column 3, the file's path, is filled from
+// a per-lookup cache of the few files involved (a join cost a b-tree seek
+// per row).
 constexpr char kEventRowsByIdSql[] =
     "SELECT e.id, e.source_id, e.file_id, '', e.offset, e.ts_us, e.ts_precision_us, e.kind, "
     "e.cause, e.level, e.client_ip, e.client_port, e.server_ip, e.server_port, e.status, "
@@ -306,38 +301,34 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
   if (f.client_ip && f.client_prefix) {
     return Status::InvalidArgument("filter: give a client address or a prefix, not both");
   }
+  // Written piece by piece (it runs for every lookup, half a dozen per
+  // diagnosis): the ids and times, or the count, of the matching rows.
   Query q;
+  q.sql.reserve(400);
+  q.sql = count ? "SELECT COUNT(*) FROM events e INDEXED BY "
+                : "SELECT e.id, e.ts_us FROM events e INDEXED BY ";
   const bool causes_only = f.with_cause_only || (f.cause && *f.cause != Cause::kNone);
+  const bool by_client = f.client_ip || f.client_prefix;
   bool kind_added = false;
   if (causes_only) {
     // Events with a cause have their own (partial) indexes: a few percent
     // of all rows, so a window or a client's hour is read without touching
     // the ordinary requests around them.
-    std::string sql = kEventColumnsSql;
-    const std::string from_clause = " FROM events e JOIN";
-    const size_t at = sql.find(from_clause);
-    const bool by_client = f.client_ip || f.client_prefix;
     const bool by_request = !by_client && !f.request_id.empty();
     // A client's events with a cause are found like its other events: per
     // write transaction of the range (an index led by the address would
     // take a random page write per caused event).
     const bool by_kind = !by_client && !by_request && f.kind;
     const bool by_cause = !by_client && !by_request && !by_kind && f.cause;
-    sql.replace(at, from_clause.size(),
-                by_client    ? " FROM events e INDEXED BY events_by_seq_client JOIN"
-                : by_request ? " FROM events e INDEXED BY events_by_request_id JOIN"
-                : by_kind    ? " FROM events e INDEXED BY events_with_cause_by_kind JOIN"
-                : by_cause   ? " FROM events e INDEXED BY events_with_cause_by_cause JOIN"
-                             : " FROM events e INDEXED BY events_with_cause_by_time JOIN");
+    q.sql += by_client    ? "events_by_seq_client"
+             : by_request ? "events_by_request_id"
+             : by_kind    ? "events_with_cause_by_kind"
+             : by_cause   ? "events_with_cause_by_cause"
+                          : "events_with_cause_by_time";
     // The partial indexes need the planner to see `cause <> 0`. By client,
     // the test costs a read of each candidate row (the index does not hold
     // the cause), so it is left out when every row has a cause.
-    q.sql = sql + (by_client && every_row_has_cause ? " WHERE 1" : " WHERE e.cause <> 0");
-    if (by_client) {
-      q.sql += " AND e.seq IN (SELECT seq FROM event_spans WHERE second BETWEEN ? AND ?)";
-      q.args.emplace_back(from / 1'000'000);  // as SQLite divides: toward zero
-      q.args.emplace_back(to / 1'000'000);
-    }
+    q.sql += by_client && every_row_has_cause ? " WHERE 1" : " WHERE e.cause <> 0";
     if (by_kind) {
       // Host-wide events (kind process) are a handful among the caused
       // ones: seek to them instead of filtering the window.
@@ -345,34 +336,24 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
       q.args.emplace_back(static_cast<int64_t>(*f.kind));
       kind_added = true;
     }
-    if (f.client_ip) {
-      q.sql += " AND e.client_ip = ?";
-      q.args.emplace_back(f.client_ip->Key());
-    } else if (f.client_prefix) {
-      q.sql += " AND e.client_ip BETWEEN ? AND ?";
-      q.args.emplace_back(f.client_prefix->LowKey());
-      q.args.emplace_back(f.client_prefix->HighKey());
-    }
   } else {
     // The index leads with the write transaction's sequence number; the
     // spans table lists the transactions that stored events in each second
     // of the range. An exact client makes each an equality seek.
-    std::string sql = kEventColumnsSql;
-    const std::string from_clause = " FROM events e JOIN";
-    sql.replace(sql.find(from_clause), from_clause.size(),
-                " FROM events e INDEXED BY events_by_seq_client JOIN");
-    q.sql = sql +
-            " WHERE e.seq IN (SELECT seq FROM event_spans WHERE second BETWEEN ? AND ?)";
+    q.sql += "events_by_seq_client WHERE 1";
+  }
+  if (!causes_only || by_client) {
+    q.sql += " AND e.seq IN (SELECT seq FROM event_spans WHERE second BETWEEN ? AND ?)";
     q.args.emplace_back(from / 1'000'000);  // as SQLite divides: toward zero
     q.args.emplace_back(to / 1'000'000);
-    if (f.client_ip) {
-      q.sql += " AND e.client_ip = ?";
-      q.args.emplace_back(f.client_ip->Key());
-    } else if (f.client_prefix) {
-      q.sql += " AND e.client_ip BETWEEN ? AND ?";
-      q.args.emplace_back(f.client_prefix->LowKey());
-      q.args.emplace_back(f.client_prefix->HighKey());
-    }
+  }
+  if (f.client_ip) {
+    q.sql += " AND e.client_ip = ?";
+    q.args.emplace_back(f.client_ip->Key());
+  } else if (f.client_prefix) {
+    q.sql += " AND e.client_ip BETWEEN ? AND ?";
+    q.args.emplace_back(f.client_prefix->LowKey());
+    q.args.emplace_back(f.client_prefix->HighKey());
   }
   q.sql += " AND e.ts_us BETWEEN ? AND ?";
   q.args.emplace_back(from);
@@ -396,24 +377,13 @@ Result<SqliteEventQuery::Query> SqliteEventQuery::BuildQuery(const EventFilter& 
     q.sql += " AND e.request_id = ?";
     q.args.emplace_back(f.request_id);
   }
-  if (count) {
-    // The same rows, counted: no columns, no join, no order.
-    const std::string join = " JOIN checkpoints c ON c.id = e.file_id";
-    q.sql.replace(q.sql.find(join), join.size(), "");
-    q.sql.replace(0, q.sql.find(" FROM events e"), "SELECT COUNT(*)");
-    return q;
-  }
-  // The rows' ids and times only, ordered and cut to the limit on the
-  // index's columns: FindEvents() reads whole only the rows that make the
-  // cut among the grouped events too. Sorting whole rows (raw lines, JSON
-  // extras) in a temporary b-tree cost more than reading them: two thirds
-  // of a busy address's lookup.
-  const std::string join = " JOIN checkpoints c ON c.id = e.file_id";
-  std::string ids = q.sql.substr(q.sql.find(" FROM events e"));
-  ids.replace(ids.find(join), join.size(), "");
-  q.sql = "SELECT e.id, e.ts_us" + ids;
-  q.sql += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC" : " ORDER BY e.ts_us, e.id";
-  q.sql += " LIMIT ?";
+  if (count) return q;
+  // Ordered and cut to the limit on the index's columns: FindEvents() reads
+  // whole only the rows that make the cut among the grouped events too.
+  // Sorting whole rows (raw lines, JSON extras) in a temporary b-tree cost
+  // more than reading them: two thirds of a busy address's lookup.
+  q.sql += f.newest_first ? " ORDER BY e.ts_us DESC, e.id DESC LIMIT ?"
+                          : " ORDER BY e.ts_us, e.id LIMIT ?";
   q.args.emplace_back(static_cast<int64_t>(std::min<size_t>(f.limit, INT64_MAX)));
   return q;
 }
