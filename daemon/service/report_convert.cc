@@ -4,7 +4,6 @@
 #include "base/check.h"
 #include "base/ip_address.h"
 #include "base/utf8.h"
-#include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
 
 #include <algorithm>
@@ -181,11 +180,10 @@ Result<store::EventFilter> SearchFilterFromProto(
 
 namespace {
 
-// `s` itself, moved, when it is valid UTF-8 (the common case: no copy), else
-// with \xNN escapes as EscapeInvalidUtf8() writes them.
-std::string ValidUtf8(std::string&& s) {
+// Whether `s` is valid UTF-8 (ASCII, the bulk of log text, is checked eight
+// bytes at a time).
+bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    // ASCII, the bulk of log text, eight bytes at a time.
     uint64_t word;
     if (i + sizeof(word) <= s.size()) {
       std::memcpy(&word, s.data() + i, sizeof(word));
@@ -199,10 +197,10 @@ std::string ValidUtf8(std::string&& s) {
       continue;
     }
     const size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) return EscapeInvalidUtf8(s);
+    if (n == 0) return false;
     i += n;
   }
-  return std::move(s);
+  return true;
 }
 
 // The text of the address seen last: an answer is often one client's, and
@@ -212,83 +210,136 @@ struct AddressText {
   std::string text;
 };
 
-// As Endpoint{ip, port}.ToString() writes it.
-std::string EndpointText(const IpAddress& ip, uint16_t port, AddressText* cache) {
+// As Endpoint{ip, port}.ToString() writes it, into `*out`.
+void EndpointText(const IpAddress& ip, uint16_t port, AddressText* cache, std::string* out) {
   if (!cache->ip || *cache->ip != ip) {
     cache->ip = ip;
     cache->text = ip.ToString();
   }
-  if (port == 0) return cache->text;
-  std::string out;
-  out.reserve(cache->text.size() + 8);
-  if (ip.is_v4()) {
-    out += cache->text;
-  } else {
-    out += '[';
-    out += cache->text;
-    out += ']';
+  out->clear();
+  if (port == 0) {
+    *out = cache->text;
+    return;
   }
-  out += ':';
-  out += std::to_string(port);
-  return out;
+  if (ip.is_v4()) {
+    *out += cache->text;
+  } else {
+    *out += '[';
+    *out += cache->text;
+    *out += ']';
+  }
+  *out += ':';
+  *out += std::to_string(port);
 }
 
-// One stored event for the wire, its strings moved out of `in`.
-void EventToProto(store::StoredEvent&& in, const std::string& source_name,
-                  AddressText* client_text, AddressText* server_text, v1::EventRecord* out) {
-  parsers::Event& e = in.event;
-  proto::ToProto(e.time, out->mutable_time());
-  out->set_source(source_name);
-  out->set_file(std::move(in.path));
-  out->set_offset(in.offset);
-  out->set_kind(std::string(EventKindName(e.kind)));
-  out->set_cause(static_cast<v1::Cause>(static_cast<int>(e.cause)));
-  if (e.client_ip) out->set_client(EndpointText(*e.client_ip, e.client_port, client_text));
-  if (e.server_ip) out->set_server(EndpointText(*e.server_ip, e.server_port, server_text));
-  else if (e.server_port != 0) out->set_server(":" + std::to_string(e.server_port));
-  if (e.status) out->set_status(*e.status);
-  out->set_conn_id(ValidUtf8(std::move(e.conn_id)));
-  out->set_request_id(ValidUtf8(std::move(e.request_id)));
-  out->set_phase(ValidUtf8(std::move(e.phase)));
-  out->set_detail(ValidUtf8(std::move(e.detail)));
-  out->set_message(ValidUtf8(std::move(e.message)));
-  out->set_raw(ValidUtf8(std::move(in.raw)));
+// Protocol buffers' wire format, for the one message written by hand.
+enum WireType : uint32_t { kVarint = 0, kLengthDelimited = 2 };
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutTag(int field, WireType type, std::string* out) {
+  PutVarint((static_cast<uint64_t>(field) << 3) | type, out);
+}
+
+// An int32/int64/enum field; proto3 leaves out zero. Negative values are
+// ten bytes, sign-extended, as protobuf writes them.
+void PutInt(int field, int64_t v, std::string* out) {
+  if (v == 0) return;
+  PutTag(field, kVarint, out);
+  PutVarint(static_cast<uint64_t>(v), out);
+}
+
+void PutBytes(int field, std::string_view v, std::string* out) {
+  PutTag(field, kLengthDelimited, out);
+  PutVarint(v.size(), out);
+  out->append(v);
+}
+
+// A string field; proto3 leaves out "". Text that is not valid UTF-8 gets
+// \xNN for the bad bytes, as EscapeInvalidUtf8() writes them.
+void PutText(int field, std::string_view v, std::string* out) {
+  if (v.empty()) return;
+  if (IsValidUtf8(v)) {
+    PutBytes(field, v, out);
+  } else {
+    PutBytes(field, EscapeInvalidUtf8(v), out);
+  }
+}
+
+// One stored event as an encoded EventRecord, appended to `*out`.
+void AppendEventRecord(const store::StoredEvent& in, std::string_view source_name,
+                       AddressText* client_text, AddressText* server_text, std::string* scratch,
+                       std::string* out) {
+  using R = v1::EventRecord;
+  const parsers::Event& e = in.event;
+  google::protobuf::Timestamp time;
+  proto::ToProto(e.time, &time);
+  {
+    // Always present, whatever the time.
+    std::string inner;
+    PutInt(google::protobuf::Timestamp::kSecondsFieldNumber, time.seconds(), &inner);
+    PutInt(google::protobuf::Timestamp::kNanosFieldNumber, time.nanos(), &inner);
+    PutBytes(R::kTimeFieldNumber, inner, out);
+  }
+  PutText(R::kSourceFieldNumber, source_name, out);
+  PutText(R::kFileFieldNumber, in.path, out);
+  PutInt(R::kOffsetFieldNumber, in.offset, out);
+  PutText(R::kKindFieldNumber, EventKindName(e.kind), out);
+  PutInt(R::kCauseFieldNumber, static_cast<int>(e.cause), out);
+  if (e.client_ip) {
+    EndpointText(*e.client_ip, e.client_port, client_text, scratch);
+    PutText(R::kClientFieldNumber, *scratch, out);
+  }
+  if (e.server_ip) {
+    EndpointText(*e.server_ip, e.server_port, server_text, scratch);
+    PutText(R::kServerFieldNumber, *scratch, out);
+  } else if (e.server_port != 0) {
+    PutText(R::kServerFieldNumber, ":" + std::to_string(e.server_port), out);
+  }
+  if (e.status) PutInt(R::kStatusFieldNumber, static_cast<int32_t>(*e.status), out);
+  PutText(R::kConnIdFieldNumber, e.conn_id, out);
+  PutText(R::kRequestIdFieldNumber, e.request_id, out);
+  PutText(R::kPhaseFieldNumber, e.phase, out);
+  PutText(R::kDetailFieldNumber, e.detail, out);
+  PutText(R::kMessageFieldNumber, e.message, out);
+  PutText(R::kRawFieldNumber, in.raw, out);
 }
 
 }  // namespace
 
-void EventBatchesToProto(std::vector<store::StoredEvent> events,
-                         const std::map<int64_t, std::string>& source_names,
-                         google::protobuf::Arena* arena, const BatchSink& emit, size_t max_events,
-                         size_t max_bytes) {
-  CULPRIT_CHECK(arena != nullptr && max_events >= 1);
-  using google::protobuf::Arena;
-  v1::SearchEventsResponse* batch = nullptr;
-  size_t bytes = 0;  // encoded size of `batch` so far
+void EventBatchesToWire(const std::vector<store::StoredEvent>& events,
+                        const std::map<int64_t, std::string>& source_names,
+                        const WireBatchSink& emit, size_t max_events, size_t max_bytes) {
+  CULPRIT_CHECK(max_events >= 1);
+  std::string batch;
+  size_t count = 0;  // events in `batch`
+  std::string record, scratch;
   AddressText client_text, server_text;
-  for (store::StoredEvent& e : events) {
-    auto* record = Arena::CreateMessage<v1::EventRecord>(arena);
+  for (const store::StoredEvent& e : events) {
     auto it = source_names.find(e.source_id);
     const std::string unnamed = it == source_names.end() ? std::to_string(e.source_id) : "";
-    EventToProto(std::move(e), it == source_names.end() ? unnamed : it->second, &client_text,
-                 &server_text, record);
-    // As encoded inside the batch: field tag (1 byte), length, the record.
-    const size_t size = record->ByteSizeLong();
-    const size_t cost = 1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) + size;
-    if (batch != nullptr &&
-        (static_cast<size_t>(batch->events_size()) >= max_events || bytes + cost > max_bytes)) {
-      if (!emit(batch, false)) return;  // it holds at least one event
-      batch = nullptr;
+    record.clear();
+    AppendEventRecord(e, it == source_names.end() ? unnamed : it->second, &client_text,
+                      &server_text, &scratch, &record);
+    // As encoded inside the batch: field tag, length, the record.
+    const size_t cost = 1 + google::protobuf::io::CodedOutputStream::VarintSize64(record.size()) +
+                        record.size();
+    if (count > 0 && (count >= max_events || batch.size() + cost > max_bytes)) {
+      if (!emit(std::move(batch), false)) return;  // it holds at least one event
+      batch = std::string();
+      count = 0;
     }
-    if (batch == nullptr) {
-      batch = Arena::CreateMessage<v1::SearchEventsResponse>(arena);
-      bytes = 0;
-    }
-    // Both on `arena`: the record is linked in, not copied.
-    batch->mutable_events()->UnsafeArenaAddAllocated(record);
-    bytes += cost;
+    if (batch.empty()) batch.reserve(std::min(max_bytes, cost * max_events));
+    PutBytes(v1::SearchEventsResponse::kEventsFieldNumber, record, &batch);
+    ++count;
   }
-  if (batch != nullptr) emit(batch, true);
+  if (count > 0) emit(std::move(batch), true);
 }
 
 store::ReportRecord ReportRecordFrom(const v1::ResetReport& wire,

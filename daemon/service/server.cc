@@ -4,10 +4,10 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <google/protobuf/arena.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,7 +63,10 @@ std::string ClientKey(const Caller& caller, const std::string& peer) {
   return "ip:" + (ep.ok() ? ep->ip.ToString() : address);
 }
 
-class CulpritServiceImpl final : public v1::Culprit::CallbackService {
+// SearchEvents is a raw method: its answer is encoded by EventBatchesToWire,
+// not built as messages.
+class CulpritServiceImpl final
+    : public v1::Culprit::WithRawCallbackMethod_SearchEvents<v1::Culprit::CallbackService> {
  public:
   // `metrics` may be null (none exported).
   CulpritServiceImpl(const ServerOptions& options, RpcMetrics* metrics)
@@ -266,8 +269,8 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
     return reactor;
   }
 
-  grpc::ServerWriteReactor<v1::SearchEventsResponse>* SearchEvents(
-      grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* SearchEvents(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
 
   grpc::ServerUnaryReactor* TopCauses(grpc::CallbackServerContext* context,
                                       const v1::TopCausesRequest* request,
@@ -416,18 +419,18 @@ class CulpritServiceImpl final : public v1::Culprit::CallbackService {
 // at a time (gRPC allows one in flight), the last together with the status.
 // Thread-safe: the producer (Add/End/Release) and gRPC's reactions meet
 // under mu_. Deleted once both the producer has Release()d and OnDone().
-class SearchReactor final : public grpc::ServerWriteReactor<v1::SearchEventsResponse> {
+class SearchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  SearchReactor() : arena_(ArenaOptions()) {}
-  // Where the batches live: all freed at once, with the reactor.
-  google::protobuf::Arena* arena() { return &arena_; }
-
-  // The answer's next batch (`last`: none follows). False once the call is
-  // over (the client went away): build no more.
-  bool Add(const v1::SearchEventsResponse* batch, bool last) {
+  // The answer's next batch, encoded (`last`: none follows). False once the
+  // call is over (the client went away): build no more.
+  bool Add(std::string&& batch, bool last) {
+    // The bytes go to gRPC as they are: the slice owns them.
+    auto* owned = new std::string(std::move(batch));
+    grpc::Slice slice(owned->data(), owned->size(),
+                      [](void* p) { delete static_cast<std::string*>(p); }, owned);
     std::unique_lock lock(mu_);
     if (over_) return false;
-    pending_.push_back(batch);
+    pending_.emplace_back(&slice, 1);
     last_added_ = last;
     Pump(lock);
     return true;
@@ -475,18 +478,12 @@ class SearchReactor final : public grpc::ServerWriteReactor<v1::SearchEventsResp
   }
 
  private:
-  static google::protobuf::ArenaOptions ArenaOptions() {
-    google::protobuf::ArenaOptions o;
-    o.start_block_size = 4096;
-    o.max_block_size = 64 * 1024;  // a large answer takes a few dozen blocks
-    return o;
-  }
   // Starts the next write if none is in flight and a batch waits; the last
   // batch goes with the status, saving a separate Finish()'s round trip.
   // gRPC is called without mu_ held.
   void Pump(std::unique_lock<std::mutex>& lock) {
     if (writing_ || over_ || next_ >= pending_.size()) return;
-    const v1::SearchEventsResponse* batch = pending_[next_++];
+    const grpc::ByteBuffer* batch = &pending_[next_++];
     const bool final = last_added_ && next_ == pending_.size();
     if (final) {
       over_ = true;
@@ -501,9 +498,10 @@ class SearchReactor final : public grpc::ServerWriteReactor<v1::SearchEventsResp
     }
   }
 
-  google::protobuf::Arena arena_;
   std::mutex mu_;
-  std::vector<const v1::SearchEventsResponse*> pending_;  // on arena_; guarded by mu_
+  // Batches stay until the reactor goes (a deque: their addresses hold
+  // while more are added).
+  std::deque<grpc::ByteBuffer> pending_;  // guarded by mu_
   size_t next_ = 0;          // the next of pending_ to write; guarded by mu_
   bool last_added_ = false;  // guarded by mu_
   bool writing_ = false;     // a write in flight; guarded by mu_
@@ -512,8 +510,8 @@ class SearchReactor final : public grpc::ServerWriteReactor<v1::SearchEventsResp
   bool done_ = false;        // OnDone() came; guarded by mu_
 };
 
-grpc::ServerWriteReactor<v1::SearchEventsResponse>* CulpritServiceImpl::SearchEvents(
-    grpc::CallbackServerContext* context, const v1::SearchEventsRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* CulpritServiceImpl::SearchEvents(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   auto* reactor = new SearchReactor();
   // Each path ends with Release(): the reactor outlives the producer.
   if (auto caller = Authorize(context, Rpc::kSearchEvents); !caller.ok()) {
@@ -521,13 +519,23 @@ grpc::ServerWriteReactor<v1::SearchEventsResponse>* CulpritServiceImpl::SearchEv
     reactor->Release();
     return reactor;
   }
+  v1::SearchEventsRequest request;
+  {
+    grpc::ByteBuffer bytes(*raw_request);  // shares the slices
+    if (!grpc::SerializationTraits<v1::SearchEventsRequest>::Deserialize(&bytes, &request).ok()) {
+      reactor->End(::culprit::Status::InvalidArgument(
+          "search: the request is not a culprit.v1.SearchEventsRequest"));
+      reactor->Release();
+      return reactor;
+    }
+  }
   std::map<std::string, int64_t> source_ids;
   std::map<int64_t, std::string> source_names;
   for (const ServedSource& s : *Sources()) {
     source_ids[s.name] = s.id;
     source_names[s.id] = s.name;
   }
-  auto filter = SearchFilterFromProto(*request, source_ids);
+  auto filter = SearchFilterFromProto(request, source_ids);
   if (!filter.ok()) {
     reactor->End(filter.status());
     reactor->Release();
@@ -552,10 +560,9 @@ grpc::ServerWriteReactor<v1::SearchEventsResponse>* CulpritServiceImpl::SearchEv
       return;
     }
     // Each batch is written as soon as it is built.
-    EventBatchesToProto(std::move(found), source_names, reactor->arena(),
-                        [reactor](const v1::SearchEventsResponse* batch, bool last) {
-                          return reactor->Add(batch, last);
-                        });
+    EventBatchesToWire(found, source_names, [reactor](std::string&& batch, bool last) {
+      return reactor->Add(std::move(batch), last);
+    });
     reactor->Release();
   });
   if (!queued) {

@@ -1,5 +1,6 @@
-// EventBatchesToProto: SearchEvents' answer cut into messages by count and
-// size, in order, with addresses and text written as the API promises.
+// EventBatchesToWire: SearchEvents' answer cut into messages by count and
+// size, in order, with addresses and text written as the API promises, in
+// bytes protobuf reads back as the messages the API defines.
 // DiagnosisJson: what protobuf's JSON parser reads back as the same message.
 
 #include <google/protobuf/arena.h>
@@ -15,25 +16,32 @@
 #include "base/ip_address.h"
 #include "base/utf8.h"
 #include "culprit/v1/culprit.pb.h"
+#include "proto/time_convert.h"
 #include "daemon/service/report_convert.h"
 #include "daemon/store/event_query.h"
 
 namespace culprit::service {
 namespace {
 
-// EventBatchesToProto's batches, checking that only the last says so.
-std::vector<const v1::SearchEventsResponse*> Batches(std::vector<store::StoredEvent> events,
-                                                     const std::map<int64_t, std::string>& names,
-                                                     google::protobuf::Arena* arena,
-                                                     size_t max_events, size_t max_bytes) {
-  std::vector<const v1::SearchEventsResponse*> out;
+// EventBatchesToWire's batches as protobuf parses them, checking that only
+// the last says so and that each is exactly what protobuf would write for
+// the message it parsed to.
+std::vector<v1::SearchEventsResponse> Batches(const std::vector<store::StoredEvent>& events,
+                                              const std::map<int64_t, std::string>& names,
+                                              size_t max_events, size_t max_bytes) {
+  std::vector<v1::SearchEventsResponse> out;
   bool ended = false;
-  EventBatchesToProto(
-      std::move(events), names, arena,
-      [&](const v1::SearchEventsResponse* batch, bool last) {
+  EventBatchesToWire(
+      events, names,
+      [&](std::string&& batch, bool last) {
         EXPECT_FALSE(ended);
         ended = last;
-        out.push_back(batch);
+        v1::SearchEventsResponse parsed;
+        EXPECT_TRUE(parsed.ParseFromString(batch));
+        std::string again;
+        EXPECT_TRUE(parsed.SerializeToString(&again));
+        EXPECT_EQ(again, batch);  // field order, defaults left out, varints
+        out.push_back(std::move(parsed));
         return true;
       },
       max_events, max_bytes);
@@ -41,7 +49,7 @@ std::vector<const v1::SearchEventsResponse*> Batches(std::vector<store::StoredEv
   return out;
 }
 
-TEST(EventBatchesToProto, SplitsByCountAndSizeKeepingOrder) {
+TEST(EventBatchesToWire, SplitsByCountAndSizeKeepingOrder) {
   // Each event with a raw line of `raw_bytes` bytes.
   struct Case {
     const char* name;
@@ -67,17 +75,16 @@ TEST(EventBatchesToProto, SplitsByCountAndSizeKeepingOrder) {
       events[i].offset = static_cast<int64_t>(i);
       events[i].raw = std::string(c.raw_bytes, 'x');
     }
-    google::protobuf::Arena arena;
-    const auto batches = Batches(events, names, &arena, c.max_events, c.max_bytes);
+    const auto batches = Batches(events, names, c.max_events, c.max_bytes);
     std::vector<size_t> sizes;
     int64_t next = 0;
-    for (const v1::SearchEventsResponse* b : batches) {
-      sizes.push_back(static_cast<size_t>(b->events_size()));
+    for (const v1::SearchEventsResponse& b : batches) {
+      sizes.push_back(static_cast<size_t>(b.events_size()));
       // Within the byte budget unless the message is one event.
-      if (b->events_size() > 1) {
-        EXPECT_LE(b->ByteSizeLong(), c.max_bytes) << c.name;
+      if (b.events_size() > 1) {
+        EXPECT_LE(b.ByteSizeLong(), c.max_bytes) << c.name;
       }
-      for (const v1::EventRecord& e : b->events()) {
+      for (const v1::EventRecord& e : b.events()) {
         EXPECT_EQ(e.offset(), next) << c.name;
         EXPECT_EQ(e.source(), next % 2 == 0 ? "access" : "9") << c.name;
         EXPECT_EQ(e.raw().size(), c.raw_bytes) << c.name;
@@ -88,7 +95,7 @@ TEST(EventBatchesToProto, SplitsByCountAndSizeKeepingOrder) {
   }
 }
 
-TEST(EventBatchesToProto, WritesAddressesAndTextAsEndpointAndEscapeDo) {
+TEST(EventBatchesToWire, WritesAddressesAndTextAsEndpointAndEscapeDo) {
   // The same address in a row (its text is reused), then others; lines that
   // are not UTF-8 (a TLS hello read as text) and that are.
   struct Row {
@@ -115,13 +122,12 @@ TEST(EventBatchesToProto, WritesAddressesAndTextAsEndpointAndEscapeDo) {
     e.raw = r.raw;
     e.event.message = r.raw;
   }
-  google::protobuf::Arena arena;
-  const auto batches = Batches(events, {}, &arena, kSearchBatchEvents, kSearchBatchBytes);
+  const auto batches = Batches(events, {}, kSearchBatchEvents, kSearchBatchBytes);
   ASSERT_EQ(batches.size(), 1u);
-  ASSERT_EQ(batches[0]->events_size(), static_cast<int>(std::size(rows)));
+  ASSERT_EQ(batches[0].events_size(), static_cast<int>(std::size(rows)));
   for (size_t i = 0; i < std::size(rows); ++i) {
     const Row& r = rows[i];
-    const v1::EventRecord& got = batches[0]->events(static_cast<int>(i));
+    const v1::EventRecord& got = batches[0].events(static_cast<int>(i));
     const std::string client =
         *r.client ? Endpoint{*IpAddress::Parse(r.client), r.client_port}.ToString() : "";
     const std::string server =
@@ -133,6 +139,79 @@ TEST(EventBatchesToProto, WritesAddressesAndTextAsEndpointAndEscapeDo) {
     EXPECT_EQ(got.message(), EscapeInvalidUtf8(r.raw)) << i;
     EXPECT_EQ(got.source(), "0") << i;  // source id 0 is not configured
   }
+}
+
+// Every field of EventRecord, whatever the values: what protobuf parses is
+// the record built field by field through its API.
+TEST(EventBatchesToWire, EveryFieldReadsBackAsTheMessageBuiltThroughProtobuf) {
+  std::mt19937_64 rng(20261127);
+  auto text = [&](bool may_be_bad) {
+    static const char* kPieces[] = {"a", " ", "\"", "\xc3\xa9", "\xf0\x9f\x98\x80", "\n", "\x01"};
+    std::string s;
+    const size_t n = rng() % 6;
+    for (size_t i = 0; i < n; ++i) s += kPieces[rng() % std::size(kPieces)];
+    if (may_be_bad && rng() % 4 == 0) s += "\xff";
+    return s;
+  };
+  const std::map<int64_t, std::string> names = {{1, "nginx"}, {2, "caf\xc3\xa9"}};
+  std::vector<store::StoredEvent> events(400);
+  v1::SearchEventsResponse want;
+  for (store::StoredEvent& e : events) {
+    e.source_id = static_cast<int64_t>(rng() % 4);
+    e.path = rng() % 5 == 0 ? "" : "/var/log/" + text(false);
+    e.offset = rng() % 3 == 0 ? 0 : static_cast<int64_t>(rng() >> 2);
+    parsers::Event& ev = e.event;
+    // Before and after 1970, with and without a fraction.
+    ev.time = FromUnixMicros(static_cast<int64_t>(rng() % 8'000'000'000'000'000ULL) -
+                             2'000'000'000'000'000LL);
+    if (rng() % 3 == 0) ev.time = FromUnixMicros(ToUnixMicros(ev.time) / 1'000'000 * 1'000'000);
+    ev.kind = static_cast<EventKind>(rng() % 8);
+    ev.cause = static_cast<Cause>(rng() % 15);
+    if (rng() % 4 != 0) {
+      ev.client_ip = *IpAddress::Parse(rng() % 2 ? "198.51.100.7" : "2001:db8::7");
+      ev.client_port = static_cast<uint16_t>(rng() % 3 == 0 ? 0 : rng());
+    }
+    if (rng() % 3 == 0) {
+      ev.server_ip = *IpAddress::Parse("10.0.0.5");
+    }
+    ev.server_port = static_cast<uint16_t>(rng() % 3 == 0 ? 0 : 443);
+    if (rng() % 4 != 0) ev.status = static_cast<int>(rng() % 3 == 0 ? -1 : rng() % 600);
+    ev.conn_id = text(true);
+    ev.request_id = text(true);
+    ev.phase = text(true);
+    ev.detail = text(true);
+    ev.message = text(true);
+    e.raw = text(true);
+
+    v1::EventRecord* r = want.add_events();
+    proto::ToProto(ev.time, r->mutable_time());
+    auto name = names.find(e.source_id);
+    r->set_source(name != names.end() ? name->second : std::to_string(e.source_id));
+    r->set_file(e.path);
+    r->set_offset(e.offset);
+    r->set_kind(std::string(EventKindName(ev.kind)));
+    r->set_cause(static_cast<v1::Cause>(static_cast<int>(ev.cause)));
+    if (ev.client_ip) r->set_client(Endpoint{*ev.client_ip, ev.client_port}.ToString());
+    if (ev.server_ip) {
+      r->set_server(Endpoint{*ev.server_ip, ev.server_port}.ToString());
+    } else if (ev.server_port != 0) {
+      r->set_server(":" + std::to_string(ev.server_port));
+    }
+    if (ev.status) r->set_status(*ev.status);
+    r->set_conn_id(EscapeInvalidUtf8(ev.conn_id));
+    r->set_request_id(EscapeInvalidUtf8(ev.request_id));
+    r->set_phase(EscapeInvalidUtf8(ev.phase));
+    r->set_detail(EscapeInvalidUtf8(ev.detail));
+    r->set_message(EscapeInvalidUtf8(ev.message));
+    r->set_raw(EscapeInvalidUtf8(e.raw));
+  }
+  const auto batches = Batches(events, names, 64, kSearchBatchBytes);
+  v1::SearchEventsResponse got;
+  for (const v1::SearchEventsResponse& b : batches) got.MergeFrom(b);
+  std::string diff;
+  google::protobuf::util::MessageDifferencer differ;
+  differ.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(differ.Compare(want, got)) << diff;
 }
 
 // The message protobuf's parser makes of `json` (empty on failure).

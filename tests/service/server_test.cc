@@ -410,6 +410,32 @@ TEST_F(ServerTest, SearchEventsStreamsTheRangeAndNamesBadFields) {
   }
 }
 
+TEST_F(ServerTest, SearchEventsRequestThatIsNotOneIsAnInvalidArgument) {
+  // SearchEvents reads its request's bytes itself (its answer is written
+  // without messages): bytes that are no SearchEventsRequest (a field 1
+  // whose length runs past the end) get INVALID_ARGUMENT, not a crash.
+  grpc::GenericStub generic(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  auto call = generic.PrepareCall(&ctx, "/culprit.v1.Culprit/SearchEvents", &cq);
+  auto t = [](intptr_t i) { return reinterpret_cast<void*>(i); };
+  call->StartCall(t(1));
+  ASSERT_TRUE(Await(cq, t(1)));
+  call->WriteLast(Buffer(std::string("\x0a\x7f\x01", 3)), grpc::WriteOptions(), t(2));
+  ASSERT_TRUE(Await(cq, t(2)));
+  grpc::Status status;
+  call->Finish(&status, t(3));
+  ASSERT_TRUE(Await(cq, t(3)));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_NE(status.error_message().find("search"), std::string::npos) << status.error_message();
+  cq.Shutdown();
+  void* tag;
+  bool ok;
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
 TEST_F(ServerTest, SearchEventsBatchesALargeAnswerInTimeOrder) {
   // 2345 events of one client, 1 ms apart, inserted out of time order (i *
   // 7919 mod 2345 visits every slot once).
