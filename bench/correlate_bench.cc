@@ -4,9 +4,13 @@
 //
 //   correlate_bench [--events N[,N...]] [--queries Q] [--dir DIR]
 //                   [--ingest-rate LINES_PER_S] [--request-ids 0|1] [--cause-index 0|1]
+//                   [--txn-lines N]
 //
 // For each size the database is built once, through the production
-// EventWriter (bench/bench_store.h, as ingest_bench's Preload()): events at 2,000 req/s ending at 2026-11-23
+// EventWriter (bench/bench_store.h, as ingest_bench's Preload()), in
+// transactions of --txn-lines lines (default 100: a live log as culpritd's
+// Ingester commits it every 50 ms; 8192 is a backlog read from the start
+// of a file), then synced to disk: events at 2,000 req/s ending at 2026-11-23
 // 20:00:00 UTC (1M = 8.3 min of traffic, 10M = 83 min), client addresses
 // from ingest_bench's skewed population of 200k with 10 % IPv6, with port,
 // server port 443, connection and (by default) request ids as an nginx
@@ -156,7 +160,7 @@ void Reservoir(std::vector<Sample>* out, size_t k, int64_t seen, Sample s, std::
 }
 
 bool Build(const std::string& db_path, const std::string& live_log, int64_t n, size_t queries,
-           bool request_ids, Built* out) {
+           bool request_ids, size_t txn_lines, Built* out) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
   SystemClock clock;
   auto db = store::OpenForWriting(db_path);
@@ -173,7 +177,8 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
   auto writer = store::EventWriter::Create(db->get(), &clock);
   if (!writer.ok()) return false;
   bench::StoreFiller filler(writer->get(), {out->access_id, out->error_id},
-                            {"/var/log/nginx/access.log.1", "/var/log/nginx/error.log.1"});
+                            {"/var/log/nginx/access.log.1", "/var/log/nginx/error.log.1"},
+                            txn_lines);
 
   std::mt19937_64 rng(7);
   std::mt19937_64 pick(11);
@@ -260,8 +265,11 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
     }
   }
   if (!filler.Flush()) return false;
+  // The idle run measures an idle machine: without this it would share the
+  // disk with the kernel writing back the gigabytes the build left dirty.
+  ::sync();
   std::printf("  built: %" PRId64 " events (%" PRId64 " with a cause) over %.1f min of traffic "
-              "in %.1f s, db+wal %.0f MB\n",
+              "in %.1f s (synced to disk), db+wal %.0f MB\n",
               n, out->with_cause, n / static_cast<double>(kStoredRate) / 60, Since(t0),
               (std::filesystem::file_size(db_path) +
                (std::filesystem::exists(db_path + "-wal") ? std::filesystem::file_size(db_path + "-wal") : 0)) / 1e6);
@@ -543,12 +551,12 @@ bool RunWhileIngesting(const std::string& db_path, const std::string& live_log, 
 }
 
 int RunSize(int64_t n, size_t queries, const std::string& dir, int64_t rate, bool request_ids,
-            bool cause_index) {
+            bool cause_index, size_t txn_lines) {
   const std::string db_path = dir + "/correlate_" + std::to_string(n) + ".db";
   const std::string live_log = dir + "/live_access.log";
   std::printf("== %" PRId64 " events stored\n", n);
   Built b;
-  if (!Build(db_path, live_log, n, queries, request_ids, &b)) {
+  if (!Build(db_path, live_log, n, queries, request_ids, txn_lines, &b)) {
     std::fprintf(stderr, "building %s failed\n", db_path.c_str());
     return 1;
   }
@@ -589,6 +597,10 @@ int main(int argc, char** argv) {
   int64_t rate = 20000;
   bool request_ids = true;
   bool cause_index = false;
+  // A live log as culpritd's Ingester commits it: a transaction per 50 ms
+  // (max_batch_delay), 100 lines at the stored 2,000 lines/s. A backlog
+  // read from the start of a file commits 8,192 lines at a time.
+  size_t txn_lines = culprit::kStoredRate / 20;
   std::string dir = std::filesystem::temp_directory_path() / "culprit-bench";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
@@ -598,9 +610,11 @@ int main(int argc, char** argv) {
     else if (k == "--ingest-rate") rate = std::max(1LL, std::atoll(argv[i + 1]));
     else if (k == "--request-ids") request_ids = std::atoll(argv[i + 1]) != 0;
     else if (k == "--cause-index") cause_index = std::atoll(argv[i + 1]) != 0;
+    else if (k == "--txn-lines") txn_lines = static_cast<size_t>(std::max(1LL, std::atoll(argv[i + 1])));
     else {
       std::fprintf(stderr, "usage: correlate_bench [--events N[,N...]] [--queries Q] [--dir D] "
-                           "[--ingest-rate R] [--request-ids 0|1] [--cause-index 0|1]\n");
+                           "[--ingest-rate R] [--request-ids 0|1] [--cause-index 0|1] "
+                           "[--txn-lines N]\n");
       return 1;
     }
   }
@@ -614,10 +628,13 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   culprit::SetLogLevel(culprit::LogLevel::kWarning);
   std::printf("correlate: Correlator::Correlate() latency over SQLite (production schema); "
-              "%zu queries per run after %d warm-up, feeder %" PRId64 " lines/s, request ids %s%s\n",
+              "%zu queries per run after %d warm-up, feeder %" PRId64 " lines/s, request ids %s%s, "
+              "stored %zu lines per transaction\n",
               queries, culprit::kWarmup, rate, request_ids ? "stored" : "not stored",
-              cause_index ? ", extra partial cause index" : "");
+              cause_index ? ", extra partial cause index" : "", txn_lines);
   int rc = 0;
-  for (int64_t n : sizes) rc |= culprit::RunSize(n, queries, dir, rate, request_ids, cause_index);
+  for (int64_t n : sizes) {
+    rc |= culprit::RunSize(n, queries, dir, rate, request_ids, cause_index, txn_lines);
+  }
   return rc;
 }

@@ -23,6 +23,9 @@ constexpr char kInsertGroupSql[] =
 // big enough that a transaction writes few rows, small enough that a
 // lookup decodes little beside the client's own events.
 constexpr size_t kGroupEvents = 32;
+constexpr char kDeleteGroupsSql[] = "DELETE FROM event_groups WHERE seq = ?";
+constexpr char kCountGroupsSql[] =
+    "SELECT COUNT(*) FROM event_groups INDEXED BY event_groups_by_seq WHERE seq = ?";
 constexpr char kInsertSpanSql[] = "INSERT OR IGNORE INTO event_spans (second, seq) VALUES (?, ?)";
 // Both indexes lead with seq, so each MAX is one seek to the last entry.
 constexpr char kLastSeqSql[] =
@@ -86,6 +89,8 @@ struct EventWriter::Statements {
   sqlite::Stmt insert_span;
   sqlite::Stmt insert_group;
   sqlite::Stmt store_next_id;
+  sqlite::Stmt delete_groups;
+  sqlite::Stmt count_groups;
   std::map<int64_t, SourceDelta> deltas;  // reused per transaction
 };
 
@@ -104,11 +109,14 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(sqlite::Db* db, const C
   CULPRIT_ASSIGN_OR_RETURN(auto insert_span, db->Prepare(kInsertSpanSql));
   CULPRIT_ASSIGN_OR_RETURN(auto insert_group, db->Prepare(kInsertGroupSql));
   CULPRIT_ASSIGN_OR_RETURN(auto store_next_id, db->Prepare(kStoreNextIdSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto delete_groups, db->Prepare(kDeleteGroupsSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto count_groups, db->Prepare(kCountGroupsSql));
   w->stmts_.reset(new Statements{std::move(insert_event), std::move(insert_rejected),
                                  std::move(insert_checkpoint), std::move(update_checkpoint),
                                  std::move(retire_checkpoint), std::move(update_source),
                                  std::move(insert_report), std::move(insert_span),
-                                 std::move(insert_group), std::move(store_next_id), {}});
+                                 std::move(insert_group), std::move(store_next_id),
+                                 std::move(delete_groups), std::move(count_groups), {}});
   CULPRIT_ASSIGN_OR_RETURN(const int64_t last_seq, db->QueryInt(kLastSeqSql));
   w->seq_ = last_seq + 1;
   CULPRIT_ASSIGN_OR_RETURN(w->next_id_, db->QueryInt(kNextIdSql));
@@ -336,50 +344,111 @@ Result<int64_t> EventWriter::InsertReport(const ReportRecord& r) {
 }
 
 Status EventWriter::WriteGroups() {
+  // This transaction's ordinary events, packed, then cut into groups.
+  txn_entries_.clear();
+  txn_packed_.clear();
+  for (const GroupedEvent& g : grouped_) {
+    PackedEntry& p = txn_entries_.emplace_back();
+    p.has_client = g.has_client;
+    p.key_hi = g.key_hi;
+    p.key_lo = g.key_lo;
+    p.id = g.origin.id;
+    p.port = g.event->client_ip ? g.event->client_port : 0;
+    p.offset = txn_packed_.size();
+    AppendPackedEvent(g.origin, *g.event, g.flags, g.raw, &txn_packed_);
+    p.size = txn_packed_.size() - p.offset;
+  }
+  txn_groups_ = 0;
+  CULPRIT_RETURN_IF_ERROR(InsertGroups(seq_, txn_entries_, txn_packed_, &txn_groups_));
+  sqlite::Stmt& store_id = stmts_->store_next_id;
+  CULPRIT_RETURN_IF_ERROR(store_id.BindInt(0, next_id_));
+  return store_id.Run();
+}
+
+Status EventWriter::InsertGroups(int64_t seq, std::vector<PackedEntry>& entries,
+                                 std::string_view packed, int64_t* inserted) {
   // By client address (events without one first), then in insertion order
   // (ids increase): the order groups are cut in and appended.
-  std::sort(grouped_.begin(), grouped_.end(), [](const GroupedEvent& a, const GroupedEvent& b) {
-    return std::tie(a.has_client, a.key_hi, a.key_lo, a.origin.id) <
-           std::tie(b.has_client, b.key_hi, b.key_lo, b.origin.id);
+  std::sort(entries.begin(), entries.end(), [](const PackedEntry& a, const PackedEntry& b) {
+    return std::tie(a.has_client, a.key_hi, a.key_lo, a.id) <
+           std::tie(b.has_client, b.key_hi, b.key_lo, b.id);
   });
-  auto key = [](const GroupedEvent& g) -> std::string_view {
-    if (!g.event->client_ip) return {};
-    const auto& k = g.event->client_ip->Key();
-    return {reinterpret_cast<const char*>(k.data()), k.size()};
+  auto key = [](const PackedEntry& e) {
+    IpAddress::KeyBytes k{};
+    for (size_t b = 0; b < 8; ++b) {
+      k[b] = static_cast<uint8_t>(e.key_hi >> (56 - 8 * b));
+      k[8 + b] = static_cast<uint8_t>(e.key_lo >> (56 - 8 * b));
+    }
+    return k;
   };
-  auto same_client = [](const GroupedEvent& a, const GroupedEvent& b) {
+  auto same_client = [](const PackedEntry& a, const PackedEntry& b) {
     return a.has_client == b.has_client && a.key_hi == b.key_hi && a.key_lo == b.key_lo;
   };
   sqlite::Stmt& insert = stmts_->insert_group;
-  for (size_t i = 0; i < grouped_.size();) {
+  for (size_t i = 0; i < entries.size();) {
     // A group: at least kGroupEvents events, and never part of a client's
-    // events (a lookup reads exactly one group per transaction).
+    // events (a lookup reads one group per transaction of a sequence, or
+    // one per sequence once CompactSequence() rewrote it).
     group_data_.clear();
     group_clients_.clear();
     size_t j = i;
-    while (j < grouped_.size() &&
-           (j - i < kGroupEvents || same_client(grouped_[j], grouped_[j - 1]))) {
-      const GroupedEvent& g = grouped_[j];
-      if (j == i || !same_client(g, grouped_[j - 1])) group_clients_.append(key(g));
-      if (g.event->client_ip && g.event->client_port != 0) {
-        port_filter_.Add(g.event->client_ip->Key(), g.event->client_port);
+    while (j < entries.size() &&
+           (j - i < kGroupEvents || same_client(entries[j], entries[j - 1]))) {
+      const PackedEntry& e = entries[j];
+      if (e.has_client) {
+        const IpAddress::KeyBytes k = key(e);
+        if (j == i || !same_client(e, entries[j - 1])) {
+          group_clients_.append(reinterpret_cast<const char*>(k.data()), k.size());
+        }
+        if (e.port != 0) port_filter_.Add(k, e.port);
       }
-      AppendPackedEvent(g.origin, *g.event, g.flags, g.raw, &group_data_);
+      group_data_.append(packed.substr(e.offset, e.size));
       ++j;
     }
     port_filter_.AppendTo(&group_clients_);
-    CULPRIT_RETURN_IF_ERROR(insert.BindInt(0, seq_));
-    CULPRIT_RETURN_IF_ERROR(insert.BindBlob(1, AsBytes(key(grouped_[i]))));
-    CULPRIT_RETURN_IF_ERROR(insert.BindBlob(2, AsBytes(key(grouped_[j - 1]))));
+    const IpAddress::KeyBytes lo = key(entries[i]);
+    const IpAddress::KeyBytes hi = key(entries[j - 1]);
+    CULPRIT_RETURN_IF_ERROR(insert.BindInt(0, seq));
+    if (entries[i].has_client) {
+      CULPRIT_RETURN_IF_ERROR(insert.BindBlob(1, lo));
+    } else {
+      CULPRIT_RETURN_IF_ERROR(insert.BindBlob(1, std::span<const uint8_t>()));
+    }
+    if (entries[j - 1].has_client) {
+      CULPRIT_RETURN_IF_ERROR(insert.BindBlob(2, hi));
+    } else {
+      CULPRIT_RETURN_IF_ERROR(insert.BindBlob(2, std::span<const uint8_t>()));
+    }
     CULPRIT_RETURN_IF_ERROR(insert.BindInt(3, static_cast<int64_t>(j - i)));
     CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(4, AsBytes(group_clients_)));
     CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(5, AsBytes(group_data_)));
     CULPRIT_RETURN_IF_ERROR(insert.Run());
+    ++*inserted;
     i = j;
   }
-  sqlite::Stmt& store_id = stmts_->store_next_id;
-  CULPRIT_RETURN_IF_ERROR(store_id.BindInt(0, next_id_));
-  return store_id.Run();
+  return Status::Ok();
+}
+
+Status EventWriter::CompactSequence() {
+  // The sequence's transactions each wrote their own groups: a lookup read
+  // one per transaction. Rewritten as one transaction's would be, a client's
+  // events of the whole sequence sit in one group.
+  // Only if every group written is still there (retention deletes old
+  // sequences a few groups at a time; a backlog's may be going already).
+  sqlite::Stmt& count = stmts_->count_groups;
+  CULPRIT_RETURN_IF_ERROR(count.BindInt(0, compact_.seq));
+  CULPRIT_ASSIGN_OR_RETURN(bool row, count.Step());
+  const int64_t stored = row ? count.ColumnInt(0) : -1;
+  count.Reset();
+  if (stored != compact_.groups) return Status::Ok();
+  sqlite::Stmt& del = stmts_->delete_groups;
+  CULPRIT_RETURN_IF_ERROR(del.BindInt(0, compact_.seq));
+  CULPRIT_RETURN_IF_ERROR(del.Run());
+  int64_t inserted = 0;
+  CULPRIT_RETURN_IF_ERROR(
+      InsertGroups(compact_.seq, compact_.entries, compact_.packed, &inserted));
+  totals_.compactions++;
+  return Status::Ok();
 }
 
 Status EventWriter::WriteSpans() {
@@ -395,14 +464,57 @@ Status EventWriter::WriteSpans() {
   return Status::Ok();
 }
 
+void EventWriter::EndSequence(bool compact) {
+  // Only a sequence of several transactions has groups to merge; at most
+  // one compaction waits (the next transaction runs it).
+  if (compact && seq_txns_ >= 2 && !compact_.pending) {
+    compact_.pending = true;
+    compact_.seq = seq_;
+    compact_.groups = seq_groups_;
+    compact_.entries.swap(seq_entries_);
+    compact_.packed.swap(seq_packed_);
+  }
+  seq_entries_.clear();
+  seq_packed_.clear();
+  seq_++;
+  seq_opened_.reset();
+  seq_events_ = 0;
+  seq_txns_ = 0;
+  seq_groups_ = 0;
+}
+
 Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
-  const int64_t now_us = ToUnixMicros(clock_->Now());
+  const Timestamp now = clock_->Now();
+  const int64_t now_us = ToUnixMicros(now);
+  const int64_t events_before = totals_.events;
+  // A transaction joins the open sequence only if its events' seconds lie
+  // with the sequence's within a few seconds: a backlog read beside a live
+  // log starts its own, so retention (by whole sequence) is not held back
+  // by a neighbour's newer events.
+  // A transaction as large as a sequence has one of its own.
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  int64_t events = 0;
+  for (const WriteBatch* batch : batches) {
+    events += static_cast<int64_t>(batch->event_count());
+    for (size_t i = 0; i < batch->event_count(); ++i) {
+      const int64_t second = ToUnixMicros(batch->event(static_cast<int32_t>(i)).time) / 1'000'000;
+      lo = std::min(lo, second);
+      hi = std::max(hi, second);
+    }
+  }
+  if (seq_opened_ &&
+      (now - *seq_opened_ >= kSeqSpan || now < *seq_opened_ || events >= kSeqEvents ||
+       (lo <= hi &&
+        std::max(hi, seq_last_second_) - std::min(lo, seq_first_second_) > kSeqSeconds))) {
+    EndSequence(/*compact=*/true);
+  }
   stmts_->deltas.clear();
   report_ids_.clear();
   span_seconds_.clear();
   grouped_.clear();
   Status st = [&]() -> Status {
     CULPRIT_ASSIGN_OR_RETURN(auto txn, sqlite::Txn::Begin(*db_));
+    if (compact_.pending) CULPRIT_RETURN_IF_ERROR(CompactSequence());
     for (const WriteBatch* batch : batches) {
       for (const FileSegment& seg : batch->segments) {
         CULPRIT_RETURN_IF_ERROR(WriteSegment(*batch, seg, now_us));
@@ -429,8 +541,35 @@ Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
     CULPRIT_RETURN_IF_ERROR(WriteSpans());
     return txn.Commit();
   }();
-  // A rolled-back transaction's number is not reused: gaps are harmless.
-  seq_++;
+  // A rolled-back transaction ends its sequence, uncompacted (gaps are
+  // harmless; a pending compaction rolled back too and stays pending).
+  const int64_t stored = totals_.events - events_before;
+  if (st.ok()) {
+    compact_.pending = false;
+    if (stored > 0) {
+      if (!seq_opened_) {
+        seq_opened_ = now;
+        seq_first_second_ = lo;
+        seq_last_second_ = hi;
+      }
+      seq_first_second_ = std::min(seq_first_second_, lo);
+      seq_last_second_ = std::max(seq_last_second_, hi);
+      seq_events_ += stored;
+      ++seq_txns_;
+      seq_groups_ += txn_groups_;
+      // Keep the sequence's ordinary events for its compaction.
+      const size_t base = seq_packed_.size();
+      seq_packed_.append(txn_packed_);
+      for (PackedEntry e : txn_entries_) {
+        e.offset += base;
+        seq_entries_.push_back(e);
+      }
+    }
+  }
+  if (!st.ok() || seq_events_ >= kSeqEvents ||
+      (seq_opened_ && (now - *seq_opened_ >= kSeqSpan || now < *seq_opened_))) {
+    EndSequence(/*compact=*/st.ok());
+  }
   if (!st.ok()) {
     // The transaction rolled back: forget what the cache learned inside it.
     Status reload = LoadCheckpoints();

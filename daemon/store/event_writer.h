@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -74,6 +75,7 @@ class EventWriter {
     int64_t events = 0;
     int64_t rejected = 0;
     int64_t transactions = 0;
+    int64_t compactions = 0;  // sequences of several transactions rewritten
   };
   const Totals& totals() const { return totals_; }
 
@@ -93,6 +95,23 @@ class EventWriter {
   Status WriteSegment(const WriteBatch& batch, const FileSegment& seg, int64_t now_us);
   Status WriteSpans();
   Status WriteGroups();
+  // One ordinary event packed (event_codec.h) in a buffer, with what
+  // grouping needs.
+  struct PackedEntry {
+    bool has_client = false;
+    uint64_t key_hi = 0;  // the client address key, as sortable integers
+    uint64_t key_lo = 0;
+    int64_t id = 0;
+    uint16_t port = 0;
+    size_t offset = 0;  // in the buffer
+    size_t size = 0;
+  };
+  // Sorts `entries` by client and inserts them as event_groups rows of seq,
+  // adding how many to *inserted.
+  Status InsertGroups(int64_t seq, std::vector<PackedEntry>& entries, std::string_view packed,
+                      int64_t* inserted);
+  // Rewrites compact_'s sequence's groups as one transaction's would be.
+  Status CompactSequence();
   Result<int64_t> FileIdFor(const FileSegment& seg, int64_t now_us);
   Result<int64_t> InsertReport(const ReportRecord& r);
 
@@ -103,9 +122,37 @@ class EventWriter {
   Totals totals_;
   std::string extra_json_;  // reused buffer
   std::vector<int64_t> report_ids_;
-  // This transaction's sequence number (events.seq) and the seconds of
-  // event time it stored events in (event_spans), unsorted.
+  // The sequence number (events.seq) this transaction stores under and the
+  // seconds of event time it stored events in (event_spans), unsorted.
+  // Consecutive small transactions (a live log committed every 50 ms)
+  // share a sequence number for up to kSeqSpan of wall time or kSeqEvents
+  // events, while their events' times stay within kSeqSeconds of each
+  // other: a lookup costs a seek per sequence number in its window, and 20
+  // a second made a 45 s window 900 seeks. A larger transaction ends the
+  // sequence it is in.
+  static constexpr Duration kSeqSpan = std::chrono::seconds(1);
+  static constexpr int64_t kSeqEvents = 4096;
+  static constexpr int64_t kSeqSeconds = 3;
+  // Starts the next sequence; with `compact`, the one ended is rewritten by
+  // the next transaction if it had several.
+  void EndSequence(bool compact);
   int64_t seq_ = 1;
+  std::optional<Timestamp> seq_opened_;  // when seq_ first stored events
+  int64_t seq_events_ = 0;               // events stored under seq_
+  int64_t seq_first_second_ = 0;         // of the events stored under seq_
+  int64_t seq_last_second_ = 0;
+  int64_t seq_txns_ = 0;                 // transactions that stored under seq_
+  int64_t seq_groups_ = 0;               // event_groups rows they wrote
+  int64_t txn_groups_ = 0;               // of this transaction
+  std::vector<PackedEntry> seq_entries_;  // seq_'s ordinary events, packed
+  std::string seq_packed_;
+  struct Compaction {
+    bool pending = false;
+    int64_t seq = 0;
+    int64_t groups = 0;  // rows its transactions wrote
+    std::vector<PackedEntry> entries;
+    std::string packed;
+  } compact_;
   std::vector<int64_t> span_seconds_;
   // The next event id (store_state.next_event_id), and this transaction's
   // ordinary events, packed into event_groups rows at its end.
@@ -120,6 +167,8 @@ class EventWriter {
     uint64_t key_lo = 0;
   };
   std::vector<GroupedEvent> grouped_;
+  std::vector<PackedEntry> txn_entries_;  // grouped_, packed
+  std::string txn_packed_;
   std::string group_data_;     // reused buffers
   std::string group_clients_;
   PortFilterBuilder port_filter_;

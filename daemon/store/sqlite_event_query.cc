@@ -149,17 +149,18 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
   const int64_t to = ToUnixMicros(f.to);
   Query q;
   if (f.client_ip) {
-    // Run once per transaction of the window (?1, bound by ReadGroups()):
-    // the one group that can hold the client (?2), the last whose range
-    // starts at or below it, if the client is in its address list.
+    // Run once per sequence number of the window (?1, bound by
+    // ReadGroups()): the groups whose address range holds the client (?2),
+    // one per transaction of the sequence at most (a transaction's groups
+    // cover disjoint ranges), if the client is in their address lists. The
+    // index holds both ends of the range: only those groups are read.
     // With a port, the group's port filter (event_codec.h) must allow the
     // pair too: an idle reuse's lookup of one connection over a minute
     // then reads only the groups that may hold it.
     q.sql =
-        "SELECT g.data FROM event_groups g WHERE g.id = (SELECT id FROM event_groups "
-        "WHERE seq = ?1 AND client_lo <= ?2 ORDER BY client_lo DESC LIMIT 1) "
-        "AND g.client_hi >= ?2 AND instr(g.clients, ?2) > 0";
-    if (f.client_port != 0) q.sql += " AND culprit_may_hold_port(g.clients, ?2, ?3)";
+        "SELECT data FROM event_groups INDEXED BY event_groups_by_seq "
+        "WHERE seq = ?1 AND client_lo <= ?2 AND client_hi >= ?2 AND instr(clients, ?2) > 0";
+    if (f.client_port != 0) q.sql += " AND culprit_may_hold_port(clients, ?2, ?3)";
     q.args.emplace_back(int64_t{0});
     q.args.emplace_back(f.client_ip->Key());
     return q;
@@ -240,13 +241,14 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, Picks* picks) {
   };
 
   if (f.client_ip) {
-    // One exact client: its group of each transaction of the window, the
-    // transactions in the filter's order, stopping once `limit` events are
-    // picked that every later transaction's events would lose to.
-    struct Txn {
+    // One exact client: its groups of each sequence number of the window
+    // (one or a few transactions), the sequences in the filter's order,
+    // stopping once `limit` events are picked that every later sequence's
+    // events would lose to.
+    struct Seq {
       int64_t seq, first_second, last_second;
     };
-    std::vector<Txn> txns;
+    std::vector<Seq> txns;
     {
       CULPRIT_ASSIGN_OR_RETURN(
           sqlite::Stmt * seqs,
@@ -261,12 +263,12 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, Picks* picks) {
         txns.push_back({seqs->ColumnInt(0), seqs->ColumnInt(1), seqs->ColumnInt(2)});
       }
     }
-    std::sort(txns.begin(), txns.end(), [&](const Txn& a, const Txn& b) {
+    std::sort(txns.begin(), txns.end(), [&](const Seq& a, const Seq& b) {
       return f.newest_first ? a.last_second > b.last_second : a.first_second < b.first_second;
     });
     CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * group, Statement(q->sql));
-    for (const Txn& t : txns) {
-      // Seconds are whole: a transaction's events lie within
+    for (const Seq& t : txns) {
+      // Seconds are whole: a sequence's events lie within
       // [first_second, last_second + 1) seconds.
       if (picks->full() && !picks->MayTake(f.newest_first ? (t.last_second + 1) * 1'000'000 - 1
                                                           : t.first_second * 1'000'000)) {
@@ -276,8 +278,11 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, Picks* picks) {
       CULPRIT_RETURN_IF_ERROR(group->BindInt(0, t.seq));
       CULPRIT_RETURN_IF_ERROR(group->BindBlob(1, f.client_ip->Key()));
       if (f.client_port != 0) CULPRIT_RETURN_IF_ERROR(group->BindInt(2, f.client_port));
-      CULPRIT_ASSIGN_OR_RETURN(bool row, group->Step());
-      if (row) consume(group->ColumnBlob(0));
+      while (true) {
+        CULPRIT_ASSIGN_OR_RETURN(bool row, group->Step());
+        if (!row) break;
+        consume(group->ColumnBlob(0));
+      }
     }
   } else {
     CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(q->sql));

@@ -264,6 +264,50 @@ TEST_F(EventWriterTest, ReportsCommitWithTheBatchAndGetIds) {
   EXPECT_EQ(Events().size(), 2u);
 }
 
+// Transactions less than a second apart share a sequence number; the next
+// transaction after it closes rewrites its groups (one per client), unless
+// some of them are gone meanwhile (retention deletes old sequences a few
+// groups at a time): then it leaves them alone.
+TEST_F(EventWriterTest, AClosedSequenceIsCompactedOnlyWhenWhole) {
+  auto write = [&](int first) {
+    WriteBatch b;
+    AddLines(b, ids_[0], 1, first, 40, first * 10);
+    const WriteBatch* batches[] = {&b};
+    ASSERT_TRUE(writer_->Write(batches).ok());
+    clock_.Advance(std::chrono::milliseconds(100));
+  };
+  for (int t = 0; t < 5; ++t) write(t * 40);  // one sequence: 5 transactions
+  const int64_t seq = Count("SELECT MAX(seq) FROM event_groups");
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT seq) FROM event_groups"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(seq)), 5);
+  const auto before = Events();
+  clock_.Advance(std::chrono::seconds(1));
+  write(200);  // a new sequence; the closed one is rewritten in this transaction
+  EXPECT_EQ(writer_->totals().compactions, 1);
+  // Its 160 events (every fifth line is rejected), all of one client: 1 group.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(seq)), 1);
+  EXPECT_EQ(Count("SELECT SUM(count) FROM event_groups WHERE seq = " + std::to_string(seq)),
+            160);
+  // Every event as it was, none twice.
+  auto after = Events();
+  ASSERT_EQ(after.size(), before.size() + 32);
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].id, before[i].id);
+    EXPECT_EQ(after[i].raw, before[i].raw);
+  }
+
+  // The next sequence loses a group before it closes: left as it is.
+  for (int t = 0; t < 3; ++t) write(240 + t * 40);
+  const int64_t next = Count("SELECT MAX(seq) FROM event_groups");
+  ASSERT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(next)), 4);
+  ASSERT_TRUE(db_->Exec("DELETE FROM event_groups WHERE id = (SELECT MIN(id) FROM event_groups "
+                        "WHERE seq = " + std::to_string(next) + ")").ok());
+  clock_.Advance(std::chrono::seconds(1));
+  write(400);
+  EXPECT_EQ(writer_->totals().compactions, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(next)), 3);
+}
+
 TEST(JsonTextTest, ParsesWhatItWrites) {
   std::string out;
   const std::vector<std::pair<std::string, std::string>> fields = {
