@@ -126,13 +126,13 @@ class EventWriter {
   // seconds of event time it stored events in (event_spans), unsorted.
   // Consecutive small transactions (a live log committed every 50 ms)
   // share a sequence number for up to kSeqSpan of wall time or kSeqEvents
-  // events, while their events' times stay within kSeqSeconds of each
-  // other: a lookup costs a seek per sequence number in its window, and 20
-  // a second made a 45 s window 900 seeks. A larger transaction ends the
-  // sequence it is in.
-  static constexpr Duration kSeqSpan = std::chrono::seconds(1);
-  static constexpr int64_t kSeqEvents = 4096;
-  static constexpr int64_t kSeqSeconds = 3;
+  // events (what one backlog transaction holds), while their events' times
+  // stay within kSeqSeconds of each other: a lookup costs a seek per
+  // sequence number in its window, and 20 a second made a 45 s window 900
+  // seeks. A transaction as large as a sequence has its own.
+  static constexpr Duration kSeqSpan = std::chrono::seconds(4);
+  static constexpr int64_t kSeqEvents = 8192;
+  static constexpr int64_t kSeqSeconds = 6;
   // Starts the next sequence; with `compact`, the one ended is rewritten by
   // the next transaction if it had several.
   void EndSequence(bool compact);

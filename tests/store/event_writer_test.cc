@@ -264,7 +264,7 @@ TEST_F(EventWriterTest, ReportsCommitWithTheBatchAndGetIds) {
   EXPECT_EQ(Events().size(), 2u);
 }
 
-// Transactions less than a second apart share a sequence number; the next
+// Transactions less than 4 s apart share a sequence number; the next
 // transaction after it closes rewrites its groups (one per client), unless
 // some of them are gone meanwhile (retention deletes old sequences a few
 // groups at a time): then it leaves them alone.
@@ -281,7 +281,7 @@ TEST_F(EventWriterTest, AClosedSequenceIsCompactedOnlyWhenWhole) {
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT seq) FROM event_groups"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(seq)), 5);
   const auto before = Events();
-  clock_.Advance(std::chrono::seconds(1));
+  clock_.Advance(std::chrono::seconds(4));
   write(200);  // a new sequence; the closed one is rewritten in this transaction
   EXPECT_EQ(writer_->totals().compactions, 1);
   // Its 160 events (every fifth line is rejected), all of one client: 1 group.
@@ -302,7 +302,7 @@ TEST_F(EventWriterTest, AClosedSequenceIsCompactedOnlyWhenWhole) {
   ASSERT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(next)), 4);
   ASSERT_TRUE(db_->Exec("DELETE FROM event_groups WHERE id = (SELECT MIN(id) FROM event_groups "
                         "WHERE seq = " + std::to_string(next) + ")").ok());
-  clock_.Advance(std::chrono::seconds(1));
+  clock_.Advance(std::chrono::seconds(4));
   write(400);
   EXPECT_EQ(writer_->totals().compactions, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(next)), 3);
