@@ -579,6 +579,28 @@ TEST(SqliteEventQuerySeqTest, EveryTransactionAndPreVersion3EventsAreFound) {
   for (size_t i = 1; i < r->size(); ++i) EXPECT_EQ((*r)[i].raw, "new line " + std::to_string(i - 1));
 }
 
+// A new database at `path` with one source, "nginx" (id 1), and a writer
+// on `clock`; the writer is null (and the test failed) if either failed.
+struct NginxStore {
+  std::unique_ptr<sqlite::Db> db;
+  std::unique_ptr<EventWriter> writer;
+};
+NginxStore OpenNginxStore(const std::string& path, const Clock* clock) {
+  NginxStore out;
+  auto db = OpenForWriting(path);
+  EXPECT_TRUE(db.ok()) << db.status().message();
+  if (!db.ok()) return out;
+  out.db = std::move(*db);
+  const Status st = out.db->Exec(
+      "INSERT INTO sources (id, name, path, format, created_us) "
+      "VALUES (1, 'nginx', '/var/log/nginx/access.log', 'nginx_combined', 0)");
+  EXPECT_TRUE(st.ok()) << st.message();
+  auto w = EventWriter::Create(out.db.get(), clock);
+  EXPECT_TRUE(w.ok()) << w.status().message();
+  if (st.ok() && w.ok()) out.writer = std::move(*w);
+  return out;
+}
+
 // A live log committed every 50 ms: consecutive transactions share a
 // sequence number for 4 s, and a closed sequence's groups are
 // rewritten as one transaction's, so a window's lookup reads a group per
@@ -590,13 +612,10 @@ TEST(SqliteEventQuerySeqTest, SmallTransactionsShareSequencesAndEveryEventIsFoun
   testing::FakeClock clock;
   clock.Set(FromUnixMicros(kT0));
   const std::string path = dir.File("culprit.db");
-  auto db = OpenForWriting(path);
-  ASSERT_TRUE(db.ok()) << db.status().message();
-  ASSERT_TRUE((*db)->Exec(
-      "INSERT INTO sources (id, name, path, format, created_us) "
-      "VALUES (1, 'nginx', '/var/log/nginx/access.log', 'nginx_combined', 0)").ok());
-  auto w = EventWriter::Create(db->get(), &clock);
-  ASSERT_TRUE(w.ok());
+  NginxStore store = OpenNginxStore(path, &clock);
+  ASSERT_TRUE(store.writer != nullptr);
+  auto& db = store.db;
+  auto& w = store.writer;
   const IpAddress clients[] = {*IpAddress::Parse("10.0.1.2"), *IpAddress::Parse("10.0.1.3"),
                                *IpAddress::Parse("2001:db8::9"), *IpAddress::Parse("10.0.0.1")};
   std::map<std::string, std::vector<std::string>> written;  // client -> raw lines, in time order
@@ -627,7 +646,7 @@ TEST(SqliteEventQuerySeqTest, SmallTransactionsShareSequencesAndEveryEventIsFoun
     }
     seg.end_offset = offset;
     const WriteBatch* batches[] = {&b};
-    ASSERT_TRUE((*w)->Write(batches).ok());
+    ASSERT_TRUE(w->Write(batches).ok());
   };
   // 5 s of live traffic, then a backlog's old lines, then 3 s more.
   for (int t = 0; t < 100; ++t) {
@@ -639,19 +658,19 @@ TEST(SqliteEventQuerySeqTest, SmallTransactionsShareSequencesAndEveryEventIsFoun
     write(40, kT0 + t * 50'000, true);
     clock.Advance(std::chrono::milliseconds(50));
   }
-  const int64_t seqs = *(*db)->QueryInt("SELECT COUNT(DISTINCT seq) FROM event_spans");
+  const int64_t seqs = *db->QueryInt("SELECT COUNT(DISTINCT seq) FROM event_spans");
   EXPECT_GE(seqs, 4);  // 8 s of live traffic (cut by the backlog), the backlog's own
   EXPECT_LE(seqs, 6);  // not one per transaction (161)
-  EXPECT_EQ(*(*db)->QueryInt("SELECT COUNT(DISTINCT seq) FROM event_spans WHERE second < " +
+  EXPECT_EQ(*db->QueryInt("SELECT COUNT(DISTINCT seq) FROM event_spans WHERE second < " +
                              std::to_string(kT0 / 1'000'000) +
                              " AND seq IN (SELECT seq FROM event_spans WHERE second >= " +
                              std::to_string(kT0 / 1'000'000) + ")"),
             0);  // no sequence mixes the backlog's hour-old events with live ones
   // Each closed sequence of several transactions was rewritten: the busy
   // client is in one group per sequence, but in the one still open.
-  EXPECT_GE((*w)->totals().compactions, 2);
+  EXPECT_GE(w->totals().compactions, 2);
   const std::string busy_key = "x'00000000000000000000ffff0a000102'";
-  EXPECT_LE(*(*db)->QueryInt("SELECT COUNT(*) FROM (SELECT seq FROM event_groups WHERE "
+  EXPECT_LE(*db->QueryInt("SELECT COUNT(*) FROM (SELECT seq FROM event_groups WHERE "
                              "instr(clients, " + busy_key + ") > 0 GROUP BY seq "
                              "HAVING COUNT(*) > 1)"),
             1);
@@ -708,13 +727,10 @@ TEST(SqliteEventQueryLimitTest, LimitKeepsTheFirstOrNewestOfABusyClient) {
   testing::TempDir dir;
   testing::FakeClock clock;
   const std::string path = dir.File("culprit.db");
-  auto db = OpenForWriting(path);
-  ASSERT_TRUE(db.ok()) << db.status().message();
-  ASSERT_TRUE((*db)->Exec(
-      "INSERT INTO sources (id, name, path, format, created_us) "
-      "VALUES (1, 'nginx', '/var/log/nginx/access.log', 'nginx_combined', 0)").ok());
-  auto w = EventWriter::Create(db->get(), &clock);
-  ASSERT_TRUE(w.ok());
+  NginxStore store = OpenNginxStore(path, &clock);
+  ASSERT_TRUE(store.writer != nullptr);
+  auto& db = store.db;
+  auto& w = store.writer;
   const auto busy = *IpAddress::Parse("10.0.1.2");
   const auto other = *IpAddress::Parse("10.0.1.3");
   int64_t offset = 0;
@@ -738,7 +754,7 @@ TEST(SqliteEventQueryLimitTest, LimitKeepsTheFirstOrNewestOfABusyClient) {
     }
     seg.end_offset = offset;
     const WriteBatch* batches[] = {&b};
-    ASSERT_TRUE((*w)->Write(batches).ok());
+    ASSERT_TRUE(w->Write(batches).ok());
   }
   auto q = SqliteEventQuery::Open(path);
   ASSERT_TRUE(q.ok());
