@@ -24,6 +24,8 @@ constexpr char kInsertGroupSql[] =
 // lookup decodes little beside the client's own events.
 constexpr size_t kGroupEvents = 32;
 constexpr char kDeleteGroupsSql[] = "DELETE FROM event_groups WHERE seq = ?";
+constexpr char kOpenSequenceSql[] = "INSERT OR IGNORE INTO open_sequences (seq) VALUES (?)";
+constexpr char kCloseSequenceSql[] = "DELETE FROM open_sequences WHERE seq = ?";
 constexpr char kCountGroupsSql[] =
     "SELECT COUNT(*) FROM event_groups INDEXED BY event_groups_by_seq WHERE seq = ?";
 constexpr char kInsertSpanSql[] = "INSERT OR IGNORE INTO event_spans (second, seq) VALUES (?, ?)";
@@ -91,6 +93,8 @@ struct EventWriter::Statements {
   sqlite::Stmt store_next_id;
   sqlite::Stmt delete_groups;
   sqlite::Stmt count_groups;
+  sqlite::Stmt open_sequence;
+  sqlite::Stmt close_sequence;
   std::map<int64_t, SourceDelta> deltas;  // reused per transaction
 };
 
@@ -111,12 +115,15 @@ Result<std::unique_ptr<EventWriter>> EventWriter::Create(sqlite::Db* db, const C
   CULPRIT_ASSIGN_OR_RETURN(auto store_next_id, db->Prepare(kStoreNextIdSql));
   CULPRIT_ASSIGN_OR_RETURN(auto delete_groups, db->Prepare(kDeleteGroupsSql));
   CULPRIT_ASSIGN_OR_RETURN(auto count_groups, db->Prepare(kCountGroupsSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto open_sequence, db->Prepare(kOpenSequenceSql));
+  CULPRIT_ASSIGN_OR_RETURN(auto close_sequence, db->Prepare(kCloseSequenceSql));
   w->stmts_.reset(new Statements{std::move(insert_event), std::move(insert_rejected),
                                  std::move(insert_checkpoint), std::move(update_checkpoint),
                                  std::move(retire_checkpoint), std::move(update_source),
                                  std::move(insert_report), std::move(insert_span),
                                  std::move(insert_group), std::move(store_next_id),
-                                 std::move(delete_groups), std::move(count_groups), {}});
+                                 std::move(delete_groups), std::move(count_groups),
+                                 std::move(open_sequence), std::move(close_sequence), {}});
   CULPRIT_ASSIGN_OR_RETURN(const int64_t last_seq, db->QueryInt(kLastSeqSql));
   w->seq_ = last_seq + 1;
   CULPRIT_ASSIGN_OR_RETURN(w->next_id_, db->QueryInt(kNextIdSql));
@@ -360,6 +367,12 @@ Status EventWriter::WriteGroups() {
   }
   txn_groups_ = 0;
   CULPRIT_RETURN_IF_ERROR(InsertGroups(seq_, txn_entries_, txn_packed_, &txn_groups_));
+  if (txn_groups_ > 0 && seq_groups_ > 0) {
+    // The sequence's groups now overlap: lookups read it by range.
+    sqlite::Stmt& open = stmts_->open_sequence;
+    CULPRIT_RETURN_IF_ERROR(open.BindInt(0, seq_));
+    CULPRIT_RETURN_IF_ERROR(open.Run());
+  }
   sqlite::Stmt& store_id = stmts_->store_next_id;
   CULPRIT_RETURN_IF_ERROR(store_id.BindInt(0, next_id_));
   return store_id.Run();
@@ -447,6 +460,9 @@ Status EventWriter::CompactSequence() {
   int64_t inserted = 0;
   CULPRIT_RETURN_IF_ERROR(
       InsertGroups(compact_.seq, compact_.entries, compact_.packed, &inserted));
+  sqlite::Stmt& close = stmts_->close_sequence;
+  CULPRIT_RETURN_IF_ERROR(close.BindInt(0, compact_.seq));
+  CULPRIT_RETURN_IF_ERROR(close.Run());
   totals_.compactions++;
   return Status::Ok();
 }

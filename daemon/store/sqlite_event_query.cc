@@ -143,6 +143,17 @@ struct SqliteEventQuery::Picks {
   std::vector<Blob> blobs;
 };
 
+std::string SqliteEventQuery::OverlappingGroupsSql(bool with_port) {
+  // Every group of the sequence whose address range holds the client, one
+  // per transaction at most (a transaction's groups cover disjoint ranges);
+  // the index holds both ends of the range.
+  std::string sql =
+      "SELECT data FROM event_groups INDEXED BY event_groups_by_seq "
+      "WHERE seq = ?1 AND client_lo <= ?2 AND client_hi >= ?2 AND instr(clients, ?2) > 0";
+  if (with_port) sql += " AND culprit_may_hold_port(clients, ?2, ?3)";
+  return sql;
+}
+
 std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const EventFilter& f) {
   if (f.with_cause_only || (f.cause && *f.cause != Cause::kNone)) return std::nullopt;
   const int64_t from = ToUnixMicros(f.from);
@@ -150,17 +161,18 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
   Query q;
   if (f.client_ip) {
     // Run once per sequence number of the window (?1, bound by
-    // ReadGroups()): the groups whose address range holds the client (?2),
-    // one per transaction of the sequence at most (a transaction's groups
-    // cover disjoint ranges), if the client is in their address lists. The
-    // index holds both ends of the range: only those groups are read.
+    // ReadGroups()): the one group that can hold the client (?2), the last
+    // whose range starts at or below it, if the client is in its address
+    // list. (A sequence in open_sequences has overlapping groups and is
+    // read with OverlappingGroupsSql() instead.)
     // With a port, the group's port filter (event_codec.h) must allow the
     // pair too: an idle reuse's lookup of one connection over a minute
     // then reads only the groups that may hold it.
     q.sql =
-        "SELECT data FROM event_groups INDEXED BY event_groups_by_seq "
-        "WHERE seq = ?1 AND client_lo <= ?2 AND client_hi >= ?2 AND instr(clients, ?2) > 0";
-    if (f.client_port != 0) q.sql += " AND culprit_may_hold_port(clients, ?2, ?3)";
+        "SELECT g.data FROM event_groups g WHERE g.id = (SELECT id FROM event_groups "
+        "WHERE seq = ?1 AND client_lo <= ?2 ORDER BY client_lo DESC LIMIT 1) "
+        "AND g.client_hi >= ?2 AND instr(g.clients, ?2) > 0";
+    if (f.client_port != 0) q.sql += " AND culprit_may_hold_port(g.clients, ?2, ?3)";
     q.args.emplace_back(int64_t{0});
     q.args.emplace_back(f.client_ip->Key());
     return q;
@@ -266,7 +278,22 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, Picks* picks) {
     std::sort(txns.begin(), txns.end(), [&](const Seq& a, const Seq& b) {
       return f.newest_first ? a.last_second > b.last_second : a.first_second < b.first_second;
     });
-    CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * group, Statement(q->sql));
+    // The sequences whose groups still overlap (a handful at most).
+    std::vector<int64_t> open;
+    {
+      CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * list, Statement("SELECT seq FROM open_sequences"));
+      sqlite::ResetOnExit reset(list);
+      while (true) {
+        CULPRIT_ASSIGN_OR_RETURN(bool row, list->Step());
+        if (!row) break;
+        open.push_back(list->ColumnInt(0));
+      }
+    }
+    CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * disjoint, Statement(q->sql));
+    sqlite::Stmt* overlapping = nullptr;
+    if (!open.empty()) {
+      CULPRIT_ASSIGN_OR_RETURN(overlapping, Statement(OverlappingGroupsSql(f.client_port != 0)));
+    }
     for (const Seq& t : txns) {
       // Seconds are whole: a sequence's events lie within
       // [first_second, last_second + 1) seconds.
@@ -274,6 +301,8 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, Picks* picks) {
                                                           : t.first_second * 1'000'000)) {
         break;
       }
+      sqlite::Stmt* group =
+          std::find(open.begin(), open.end(), t.seq) != open.end() ? overlapping : disjoint;
       sqlite::ResetOnExit reset(group);
       CULPRIT_RETURN_IF_ERROR(group->BindInt(0, t.seq));
       CULPRIT_RETURN_IF_ERROR(group->BindBlob(1, f.client_ip->Key()));

@@ -51,6 +51,9 @@ class SqliteEventQuery final : public EventQuery {
   // `filter` may match, or nullopt when it asks only for events with a
   // cause. Rows hold packed events: FindEvents() decodes and filters them.
   static std::optional<Query> BuildGroupQuery(const EventFilter& filter);
+  // For a client's lookup, the SQL that reads a sequence listed in
+  // open_sequences: its groups overlap, so every one holding the client.
+  static std::string OverlappingGroupsSql(bool with_port);
 
  private:
   explicit SqliteEventQuery(std::unique_ptr<sqlite::Db> db);

@@ -280,6 +280,8 @@ TEST_F(EventWriterTest, AClosedSequenceIsCompactedOnlyWhenWhole) {
   const int64_t seq = Count("SELECT MAX(seq) FROM event_groups");
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT seq) FROM event_groups"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(seq)), 5);
+  // Its groups overlap: lookups read it by range until it is rewritten.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM open_sequences WHERE seq = " + std::to_string(seq)), 1);
   const auto before = Events();
   clock_.Advance(std::chrono::seconds(4));
   write(200);  // a new sequence; the closed one is rewritten in this transaction
@@ -288,6 +290,7 @@ TEST_F(EventWriterTest, AClosedSequenceIsCompactedOnlyWhenWhole) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(seq)), 1);
   EXPECT_EQ(Count("SELECT SUM(count) FROM event_groups WHERE seq = " + std::to_string(seq)),
             160);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM open_sequences WHERE seq = " + std::to_string(seq)), 0);
   // Every event as it was, none twice.
   auto after = Events();
   ASSERT_EQ(after.size(), before.size() + 32);
@@ -306,6 +309,7 @@ TEST_F(EventWriterTest, AClosedSequenceIsCompactedOnlyWhenWhole) {
   write(400);
   EXPECT_EQ(writer_->totals().compactions, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE seq = " + std::to_string(next)), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM open_sequences WHERE seq = " + std::to_string(next)), 1);
 }
 
 TEST(JsonTextTest, ParsesWhatItWrites) {

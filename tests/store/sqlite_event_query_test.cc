@@ -368,16 +368,24 @@ TEST_F(SqliteEventQueryTest, ClientWindowLookupSeeksEachTransactionOfTheWindow) 
                       "client_ip=? AND ts_us>? AND ts_us<?)"),
             0u)
       << plan;
-  // Ordinary events: per sequence number one range of the groups index
-  // (the groups of its transactions whose range starts at or below the
-  // client; the range's end is in the index too), then those groups' rows.
+  // Ordinary events: per sequence one seek for the group that may hold
+  // the client, then that group's row by id.
   const auto gq = SqliteEventQuery::BuildGroupQuery(f);
   ASSERT_TRUE(gq.has_value());
   const std::string gplan = Plan(*db_, *gq);
-  EXPECT_NE(gplan.find("SEARCH event_groups USING INDEX event_groups_by_seq (seq=? AND "
-                       "client_lo<?)"),
+  EXPECT_NE(gplan.find("USING COVERING INDEX event_groups_by_seq (seq=? AND client_lo<?)"),
             std::string::npos)
       << gplan;
+  EXPECT_NE(gplan.find("SEARCH g USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos)
+      << gplan;
+  // A sequence whose groups still overlap: one range of the index, both
+  // ends of each group's range checked there.
+  const std::string oplan =
+      Plan(*db_, {SqliteEventQuery::OverlappingGroupsSql(/*with_port=*/false), {}});
+  EXPECT_NE(oplan.find("SEARCH event_groups USING INDEX event_groups_by_seq (seq=? AND "
+                       "client_lo<?)"),
+            std::string::npos)
+      << oplan;
 
   // Events with a cause have their own partial indexes.
   EventFilter host = Window(0, 179);
@@ -669,6 +677,8 @@ TEST(SqliteEventQuerySeqTest, SmallTransactionsShareSequencesAndEveryEventIsFoun
   // Each closed sequence of several transactions was rewritten: the busy
   // client is in one group per sequence, but in the one still open.
   EXPECT_GE(w->totals().compactions, 2);
+  // Only the sequence still open is read by range.
+  EXPECT_EQ(*db->QueryInt("SELECT COUNT(*) FROM open_sequences"), 1);
   const std::string busy_key = "x'00000000000000000000ffff0a000102'";
   EXPECT_LE(*db->QueryInt("SELECT COUNT(*) FROM (SELECT seq FROM event_groups WHERE "
                              "instr(clients, " + busy_key + ") > 0 GROUP BY seq "
