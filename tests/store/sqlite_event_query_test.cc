@@ -739,7 +739,6 @@ TEST(SqliteEventQueryLimitTest, LimitKeepsTheFirstOrNewestOfABusyClient) {
   const std::string path = dir.File("culprit.db");
   NginxStore store = OpenNginxStore(path, &clock);
   ASSERT_TRUE(store.writer != nullptr);
-  auto& db = store.db;
   auto& w = store.writer;
   const auto busy = *IpAddress::Parse("10.0.1.2");
   const auto other = *IpAddress::Parse("10.0.1.3");
