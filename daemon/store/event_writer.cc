@@ -573,19 +573,22 @@ Status EventWriter::Write(std::span<const WriteBatch* const> batches) {
       seq_events_ += stored;
       ++seq_txns_;
       seq_groups_ += txn_groups_;
-      // Keep the sequence's ordinary events for its compaction.
-      const size_t base = seq_packed_.size();
-      seq_packed_.append(txn_packed_);
-      for (PackedEntry e : txn_entries_) {
-        e.offset += base;
-        seq_entries_.push_back(e);
-      }
     }
   }
-  if (!st.ok() || seq_events_ >= kSeqEvents ||
-      (seq_opened_ && (now - *seq_opened_ >= kSeqSpan || now < *seq_opened_))) {
-    EndSequence(/*compact=*/st.ok());
+  const bool ends = !st.ok() || seq_events_ >= kSeqEvents ||
+                    (seq_opened_ && (now - *seq_opened_ >= kSeqSpan || now < *seq_opened_));
+  // Keep the sequence's ordinary events for its compaction, unless this
+  // transaction alone makes the whole sequence (a backlog's 8,192 lines):
+  // nothing to rewrite then, and nothing to copy.
+  if (st.ok() && stored > 0 && !(ends && seq_txns_ == 1)) {
+    const size_t base = seq_packed_.size();
+    seq_packed_.append(txn_packed_);
+    for (PackedEntry e : txn_entries_) {
+      e.offset += base;
+      seq_entries_.push_back(e);
+    }
   }
+  if (ends) EndSequence(/*compact=*/st.ok());
   if (!st.ok()) {
     // The transaction rolled back: forget what the cache learned inside it.
     Status reload = LoadCheckpoints();

@@ -28,11 +28,11 @@ constexpr char kCheckpointsSql[] =
 // A row read whole, chosen by id. Column 3, the file's path, is filled from
 // a per-lookup cache of the few files involved (a join cost a b-tree seek
 // per row).
-constexpr char kEventRowsByIdSql[] =
+constexpr char kEventRowByIdSql[] =
     "SELECT e.id, e.source_id, e.file_id, '', e.offset, e.ts_us, e.ts_precision_us, e.kind, "
     "e.cause, e.level, e.client_ip, e.client_port, e.server_ip, e.server_port, e.status, "
     "e.conn_id, e.request_id, e.duration_us, e.bytes_in, e.bytes_out, e.phase, e.detail, "
-    "e.message, e.flags, e.extra, e.raw FROM events e";
+    "e.message, e.flags, e.extra, e.raw FROM events e WHERE e.id = ?";
 
 std::optional<IpAddress> KeyToIp(std::span<const uint8_t> blob) {
   if (blob.size() != 16) return std::nullopt;
@@ -467,8 +467,8 @@ Result<std::vector<StoredEvent>> SqliteEventQuery::FindEvents(const EventFilter&
 }
 
 Status SqliteEventQuery::ReadRow(int64_t id, StoredEvent* out) {
-  CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached,
-                           Statement(std::string(kEventRowsByIdSql) + " WHERE e.id = ?"));
+  static const std::string kSql = kEventRowByIdSql;  // once: it runs per row read
+  CULPRIT_ASSIGN_OR_RETURN(sqlite::Stmt * cached, Statement(kSql));
   sqlite::ResetOnExit reset(cached);
   sqlite::Stmt& stmt = *cached;
   CULPRIT_RETURN_IF_ERROR(stmt.BindInt(0, id));
