@@ -4,7 +4,11 @@
 //
 //   correlate_bench [--events N[,N...]] [--queries Q] [--dir DIR]
 //                   [--ingest-rate LINES_PER_S] [--request-ids 0|1] [--cause-index 0|1]
-//                   [--txn-lines N]
+//                   [--txn-lines N] [--reuse 0|1]
+//
+// --reuse 1 with a database kept by an earlier run (CULPRIT_BENCH_KEEP=1,
+// same --events, --queries and --txn-lines) skips building it; the
+// ingesting run has added its lines to it.
 //
 // For each size the database is built once, through the production
 // EventWriter (bench/bench_store.h, as ingest_bench's Preload()), in
@@ -26,7 +30,20 @@
 // Each Correlate() call on its own read-only connection is timed with
 // steady_clock, after 20 untimed warm-up calls. Per query
 // shape (client window / request id / time-range scan) the FindEvents() time
-// is summed, to show where the latency goes.
+// is summed, to show where the latency goes, and the times the query
+// thread blocked (a page not in the page cache, read from disk) are counted.
+//
+// The reports run three times:
+// "cold": the database's pages dropped from the page cache first
+//   (POSIX_FADV_DONTNEED), as on a machine that just started or whose
+//   kernel reclaimed them: a busy address's diagnosis reads 40-85 pages,
+//   each a disk read of ~0.4 ms here. No target: shown for what it is.
+// "idle": the same reports again, their pages now in the page cache, as
+//   every figure of ../shared/PERFORMANCE.md is measured. (The first pass
+//   after building used to be the idle run: how much of the database was
+//   still cached then depended on how long ago the kernel had last
+//   reclaimed it, hence idle p99s from 1.5 to 3.5 ms between runs.)
+// "ingesting": the same reports while ingesting (below).
 // --cause-index 1 adds, after building, a partial index
 //   events(ts_us) WHERE cause <> 0
 // (not in the production schema) to measure what it would change.
@@ -43,6 +60,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -170,8 +188,14 @@ void Reservoir(std::vector<Sample>* out, size_t k, int64_t seen, Sample s, std::
 }
 
 bool Build(const std::string& db_path, const std::string& live_log, int64_t n, size_t queries,
-           bool request_ids, size_t txn_lines, Built* out) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+           bool request_ids, size_t txn_lines, bool reuse, Built* out) {
+  // --reuse 1 with a database this benchmark kept (CULPRIT_BENCH_KEEP=1)
+  // generates the same lines again, to draw the same reports, and writes
+  // none of them.
+  reuse = reuse && std::filesystem::exists(db_path);
+  if (!reuse) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+  }
   // The writer's clock reads the log's own time, as a live daemon's would
   // (a few ms behind the line it commits): sequences of transactions then
   // span the wall time they would in production.
@@ -192,6 +216,12 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
   bench::StoreFiller filler(writer->get(), {out->access_id, out->error_id},
                             {"/var/log/nginx/access.log.1", "/var/log/nginx/error.log.1"},
                             txn_lines);
+  parsers::Event scratch;
+  auto add = [&](size_t index, const char* raw) -> parsers::Event& {
+    if (!reuse) return filler.Add(index, raw);
+    scratch = parsers::Event();
+    return scratch;
+  };
 
   std::mt19937_64 rng(7);
   std::mt19937_64 pick(11);
@@ -220,7 +250,7 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
         next_process_us += 600'000'000;
         std::snprintf(line, sizeof line,
                       "%s [notice] 2113#2113: gracefully shutting down", LogTime(sec).c_str());
-        parsers::Event& e = filler.Add(1, line);
+        parsers::Event& e = add(1, line);
         e.time = FromUnixMicros(ts_sec_us);
         e.kind = EventKind::kProcess;
         e.cause = Cause::kServerShutdown;
@@ -235,7 +265,7 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
                       "host: \"shop.example\"",
                       LogTime(sec).c_str(), conn, ek.text, ip_text.c_str(), bench::RequestPath(rng()),
                       "/");
-        parsers::Event& e = filler.Add(1, line);
+        parsers::Event& e = add(1, line);
         e.time = FromUnixMicros(ts_sec_us);
         e.kind = EventKind::kError;
         e.cause = cause;
@@ -257,7 +287,7 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
                       "conn=%" PRId64 " sport=443 rid=%s",
                       ip_text.c_str(), LogTime(sec).c_str(), bench::RequestPath(rng()), status,
                       static_cast<int>(rng() % 40000), bench::UserAgent(rng()), port, conn, rid);
-        parsers::Event& e = filler.Add(0, line);
+        parsers::Event& e = add(0, line);
         e.time = FromUnixMicros(ts_sec_us);
         e.kind = EventKind::kRequest;
         e.cause = cause;
@@ -278,6 +308,12 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
       }
     }
   }
+  if (reuse) {
+    std::printf("  reused %s: %" PRId64 " events (%" PRId64 " with a cause)\n", db_path.c_str(), n,
+                out->with_cause);
+    std::fflush(stdout);
+    return true;
+  }
   if (!filler.Flush()) return false;
   // The idle run measures an idle machine: without this it would share the
   // disk with the kernel writing back the gigabytes the build left dirty.
@@ -292,6 +328,20 @@ bool Build(const std::string& db_path, const std::string& live_log, int64_t n, s
 }
 
 // ---------------------------------------------------------------- queries
+
+// Drops the database's pages from the page cache (they are clean: Build()
+// synced them). False, with a message, if the file cannot be opened.
+bool EvictFromPageCache(const std::string& db_path) {
+  const int fd = ::open(db_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    std::fprintf(stderr, "%s: %s\n", db_path.c_str(), std::strerror(errno));
+    return false;
+  }
+  const int rc = ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+  if (rc != 0) std::fprintf(stderr, "posix_fadvise %s: %s\n", db_path.c_str(), std::strerror(rc));
+  return true;
+}
 
 std::vector<correlate::ResetReport> MakeReports(const Built& b, size_t q) {
   static const char* kErrors[] = {"ECONNRESET", "ECONNRESET", "ECONNRESET", "EPIPE",
@@ -388,6 +438,9 @@ struct LoopResult {
   std::map<std::string, int> verdicts;
   int errors = 0;
   double secs = 0;
+  // Times the query thread blocked (getrusage's voluntary context switches):
+  // reads of database pages that were not in the page cache.
+  int64_t waits = 0;
 };
 
 bool RunQueries(const std::string& db_path, const correlate::Correlator& correlator,
@@ -398,6 +451,8 @@ bool RunQueries(const std::string& db_path, const correlate::Correlator& correla
     return false;
   }
   TimedQuery timed(query->get());
+  struct rusage ru0;
+  getrusage(RUSAGE_THREAD, &ru0);
   const auto t0 = SteadyClock::now();
   for (size_t i = 0; i < reports.size(); ++i) {
     if (static_cast<int>(i) == kWarmup) timed.Reset();
@@ -421,6 +476,9 @@ bool RunQueries(const std::string& db_path, const correlate::Correlator& correla
     ++out->verdicts[std::string(CauseName(d->verdicts.front().cause))];
   }
   out->secs = Since(t0);
+  struct rusage ru1;
+  getrusage(RUSAGE_THREAD, &ru1);
+  out->waits = ru1.ru_nvcsw - ru0.ru_nvcsw;
   for (int k = 0; k < TimedQuery::kShapes; ++k) {
     out->shape_us[k] = timed.us[k];
     out->shape_calls[k] = timed.calls[k];
@@ -428,7 +486,7 @@ bool RunQueries(const std::string& db_path, const correlate::Correlator& correla
   return true;
 }
 
-void PrintLoop(const char* label, int64_t n, LoopResult& r) {
+void PrintLoop(const char* label, int64_t n, LoopResult& r, bool target = true) {
   std::sort(r.us.begin(), r.us.end());
   auto pct = [&](double p) {
     return r.us.empty() ? 0 : r.us[std::min(r.us.size() - 1, static_cast<size_t>(p * r.us.size()))];
@@ -436,10 +494,12 @@ void PrintLoop(const char* label, int64_t n, LoopResult& r) {
   double sum = 0;
   for (int64_t x : r.us) sum += x;
   std::printf("  %-10s %9" PRId64 " events  %zu queries  p50 %6" PRId64 " us  p99 %6" PRId64
-              " us  max %6" PRId64 " us  mean %6.0f us  %s  errors %d  peak RSS %ld MB\n",
+              " us  max %6" PRId64 " us  mean %6.0f us  %s  errors %d  peak RSS %ld MB  "
+              "blocked on I/O %" PRId64 " times\n",
               label, n, r.us.size(), pct(0.50), pct(0.99), r.us.empty() ? 0 : r.us.back(),
-              r.us.empty() ? 0 : sum / r.us.size(), pct(0.99) <= 2000 ? "p99<=2ms" : "p99>2ms",
-              r.errors, PeakRssMb());
+              r.us.empty() ? 0 : sum / r.us.size(),
+              !target ? "(no target)" : pct(0.99) <= 2000 ? "p99<=2ms" : "p99>2ms",
+              r.errors, PeakRssMb(), r.waits);
   std::string dist;
   for (const auto& [cause, count] : r.verdicts) {
     dist += " " + cause + "=" + std::to_string(count);
@@ -565,12 +625,12 @@ bool RunWhileIngesting(const std::string& db_path, const std::string& live_log, 
 }
 
 int RunSize(int64_t n, size_t queries, const std::string& dir, int64_t rate, bool request_ids,
-            bool cause_index, size_t txn_lines) {
+            bool cause_index, size_t txn_lines, bool reuse) {
   const std::string db_path = dir + "/correlate_" + std::to_string(n) + ".db";
   const std::string live_log = dir + "/live_access.log";
   std::printf("== %" PRId64 " events stored\n", n);
   Built b;
-  if (!Build(db_path, live_log, n, queries, request_ids, txn_lines, &b)) {
+  if (!Build(db_path, live_log, n, queries, request_ids, txn_lines, reuse, &b)) {
     std::fprintf(stderr, "building %s failed\n", db_path.c_str());
     return 1;
   }
@@ -587,6 +647,15 @@ int RunSize(int64_t n, size_t queries, const std::string& dir, int64_t rate, boo
   correlate::Correlator correlator({{b.access_id, "nginx_access", "nginx", {443}, {}},
                                     {b.error_id, "nginx_error", "nginx_error", {443}, {}}});
   const auto reports = MakeReports(b, queries);
+  // First with none of the database in the page cache, as after a reboot
+  // or once the kernel has reclaimed it: every first read of a page is a
+  // disk read. Not what the target is about (PERFORMANCE.md's figures are
+  // all with the page cache warm), but what an operator sees on a cold
+  // machine. The run leaves the pages these reports need in the cache.
+  LoopResult cold;
+  if (!EvictFromPageCache(db_path)) return 1;
+  if (!RunQueries(db_path, correlator, reports, &cold)) return 1;
+  PrintLoop("cold", n, cold, /*target=*/false);
   LoopResult idle;
   if (!RunQueries(db_path, correlator, reports, &idle)) return 1;
   PrintLoop("idle", n, idle);
@@ -598,7 +667,7 @@ int RunSize(int64_t n, size_t queries, const std::string& dir, int64_t rate, boo
   if (keep == nullptr || std::string(keep) != "1") {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
   }
-  return idle.errors + busy.errors == 0 ? 0 : 1;
+  return cold.errors + idle.errors + busy.errors == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -611,6 +680,7 @@ int main(int argc, char** argv) {
   int64_t rate = 20000;
   bool request_ids = true;
   bool cause_index = false;
+  bool reuse = false;
   // A live log as culpritd's Ingester commits it: a transaction per 50 ms
   // (max_batch_delay), 100 lines at the stored 2,000 lines/s. A backlog
   // read from the start of a file commits 8,192 lines at a time.
@@ -624,11 +694,12 @@ int main(int argc, char** argv) {
     else if (k == "--ingest-rate") rate = std::max(1LL, std::atoll(argv[i + 1]));
     else if (k == "--request-ids") request_ids = std::atoll(argv[i + 1]) != 0;
     else if (k == "--cause-index") cause_index = std::atoll(argv[i + 1]) != 0;
+    else if (k == "--reuse") reuse = std::atoll(argv[i + 1]) != 0;
     else if (k == "--txn-lines") txn_lines = static_cast<size_t>(std::max(1LL, std::atoll(argv[i + 1])));
     else {
       std::fprintf(stderr, "usage: correlate_bench [--events N[,N...]] [--queries Q] [--dir D] "
                            "[--ingest-rate R] [--request-ids 0|1] [--cause-index 0|1] "
-                           "[--txn-lines N]\n");
+                           "[--txn-lines N] [--reuse 0|1]\n");
       return 1;
     }
   }
@@ -648,7 +719,7 @@ int main(int argc, char** argv) {
               cause_index ? ", extra partial cause index" : "", txn_lines);
   int rc = 0;
   for (int64_t n : sizes) {
-    rc |= culprit::RunSize(n, queries, dir, rate, request_ids, cause_index, txn_lines);
+    rc |= culprit::RunSize(n, queries, dir, rate, request_ids, cause_index, txn_lines, reuse);
   }
   return rc;
 }
