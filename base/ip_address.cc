@@ -95,6 +95,22 @@ Result<Endpoint> Endpoint::Parse(std::string_view text) {
     }
   }
   auto ip = IpAddress::Parse(host);
+  if (!ip.ok() && port_text.empty() && host == text) {
+    // An IPv6 address and a port without brackets, as stunnel and many
+    // applications print them ("2001:db8::10:39815"): taken so only when
+    // the whole is no address but all before the last ':' is, and what
+    // follows it is a port. (A port of 4 digits or fewer can make the whole
+    // a valid address; the whole wins then.)
+    const size_t last = text.rfind(':');
+    if (last != std::string_view::npos && last + 1 < text.size() &&
+        text.find_first_not_of("0123456789", last + 1) == std::string_view::npos) {
+      auto prefix = IpAddress::Parse(text.substr(0, last));
+      if (prefix.ok()) {
+        ip = prefix;
+        port_text = text.substr(last + 1);
+      }
+    }
+  }
   if (!ip.ok()) return bad("bad address");
   Endpoint ep;
   ep.ip = *ip;

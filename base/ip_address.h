@@ -56,7 +56,9 @@ struct Endpoint {
   IpAddress ip;
   uint16_t port = 0;
 
-  // Parses "192.0.2.1:443", "[2001:db8::1]:443", or an address alone (port 0).
+  // Parses "192.0.2.1:443", "[2001:db8::1]:443", or an address alone (port 0);
+  // also "2001:db8::10:39815" (IPv6 and port without brackets) when the
+  // whole is not an address itself.
   // A bare IPv6 address with no brackets is read as an address without port.
   static Result<Endpoint> Parse(std::string_view text);
   // "192.0.2.1:443", "[2001:db8::1]:443"; the address alone when port is 0.

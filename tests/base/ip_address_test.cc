@@ -62,6 +62,12 @@ TEST(EndpointTest, ParseAndFormat) {
       {"2001:db8::1", "2001:db8::1", 0},
       {"192.0.2.1", "192.0.2.1", 0},
       {"[::ffff:192.0.2.1]:80", "192.0.2.1:80", 80},
+      // IPv6 and a port without brackets, as stunnel and applications print
+      // them: the port's 5 digits make the whole no address.
+      {"2001:db8::10:39815", "[2001:db8::10]:39815", 39815},
+      {"::ffff:192.0.2.1:51000", "192.0.2.1:51000", 51000},
+      // ... but a whole that is an address stays one.
+      {"2001:db8::10:3981", "2001:db8::10:3981", 0},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.in);
@@ -71,7 +77,7 @@ TEST(EndpointTest, ParseAndFormat) {
     EXPECT_EQ(ep->port, c.port);
   }
   for (const char* bad : {"192.0.2.1:", "192.0.2.1:65536", "192.0.2.1:http", "[::1", "[::1]x",
-                          "[::1]:", "host:80"}) {
+                          "[::1]:", "host:80", "2001:db8::10:99999", "2001:db8::10:"}) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(Endpoint::Parse(bad).ok());
   }
