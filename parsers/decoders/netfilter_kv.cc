@@ -1,5 +1,7 @@
 #include "parsers/decoders/netfilter_kv.h"
 
+#include <utility>
+
 #include <array>
 #include <string>
 
@@ -128,6 +130,20 @@ Status DecodeNetfilterKv(std::string_view text, const LineContext& /*ctx*/, Even
   }
 
   event->kind = EventKind::kFirewall;
+  // A packet this host sends (the OUTPUT chain: `IN=` empty) that answers
+  // a connection (a RST, an ACK; anything but a bare SYN, with which this
+  // host opens a connection of its own) goes from the server to the
+  // client: the client is DST. RESET_SIGNATURES §7.1, "outbound RST logged
+  // with SRC = our host".
+  const std::string_view tcp_flags(flags, flags_len);
+  const bool bare_syn = tcp_flags.find("SYN") != std::string_view::npos &&
+                        tcp_flags.find("ACK") == std::string_view::npos;
+  const bool reply = have_in && in.empty() && !out.empty() && flags_len > 0 && !bare_syn;
+  if (reply) {
+    std::swap(src_ip, dst_ip);
+    std::swap(sport, dport);
+    event->SetExtra("direction", "out");
+  }
   event->client_ip = src_ip.value();
   event->client_port = sport;
   event->server_ip = dst_ip.value();

@@ -66,15 +66,30 @@ const Row kRows[] = {
      "OUT=vmbr0.94 SRC=10.3.94.12 DST=10.3.94.10 LEN=60 TOS=0x10 PREC=0x00 TTL=64 ID=59156 DF "
      "PROTO=TCP SPT=49566 DPT=22 SEQ=708451139 ACK=0 WINDOW=64240 SYN ",
      "10.3.94.12", 49566, "10.3.94.10", 22, "TCP", "", "vmbr0.94", "SYN"},
+    // Sent by this host (OUTPUT chain) in answer to a client: the client is
+    // DST (the columns below are client, then server).
     {"rst_ack_with_options",
      "IN= OUT=eth0 SRC=10.0.0.5 DST=198.51.100.7 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=0 DF "
      "OPT (020405B4) PROTO=TCP SPT=443 DPT=51514 WINDOW=0 RES=0x00 ACK RST URGP=0 UID=33 GID=33",
-     "10.0.0.5", 443, "198.51.100.7", 51514, "TCP", "", "eth0", "ACK RST"},
+     "198.51.100.7", 51514, "10.0.0.5", 443, "TCP", "", "eth0", "ACK RST"},
+    // ... but a bare SYN it sends opens a connection of its own.
+    {"outbound_syn",
+     "IN= OUT=eth0 SRC=10.0.0.5 DST=198.51.100.7 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=7 DF "
+     "PROTO=TCP SPT=40112 DPT=5432 WINDOW=64240 RES=0x00 SYN URGP=0",
+     "10.0.0.5", 40112, "198.51.100.7", 5432, "TCP", "", "eth0", "SYN"},
     {"icmp_with_embedded_packet",
      "IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.9 LEN=56 TOS=0x00 PREC=0xC0 TTL=64 ID=1 PROTO=ICMP "
      "TYPE=3 CODE=3 [SRC=192.0.2.9 DST=192.0.2.1 LEN=28 PROTO=UDP SPT=5 DPT=6 LEN=8 ] ",
      "192.0.2.1", 0, "192.0.2.9", 0, "ICMP", "eth0", "", ""},
 };
+
+const Row& RowNamed(std::string_view name) {
+  for (const Row& row : kRows) {
+    if (name == row.name) return row;
+  }
+  ADD_FAILURE() << "no row " << name;
+  return kRows[0];
+}
 
 class NetfilterKvTest : public ::testing::Test {
  protected:
@@ -100,16 +115,18 @@ TEST_F(NetfilterKvTest, Table) {
     EXPECT_EQ(event.Extra("out"), row.out);
     EXPECT_EQ(event.Extra("tcp_flags"), row.flags);
     EXPECT_EQ(event.cause, Cause::kNone);  // the format's rules decide
+    EXPECT_EQ(event.Extra("direction"),
+              std::string_view(row.name) == "rst_ack_with_options" ? "out" : "");
   }
 }
 
 TEST_F(NetfilterKvTest, IcmpTypeAndBridgePorts) {
   Event event;
-  ASSERT_TRUE(DecodeNetfilterKv(kRows[9].text, ctx_, &event).ok());
+  ASSERT_TRUE(DecodeNetfilterKv(RowNamed("icmp_with_embedded_packet").text, ctx_, &event).ok());
   EXPECT_EQ(event.Extra("icmp_type"), "3");
   EXPECT_EQ(event.Extra("icmp_code"), "3");
   Event bridge;
-  ASSERT_TRUE(DecodeNetfilterKv(kRows[5].text, ctx_, &bridge).ok());
+  ASSERT_TRUE(DecodeNetfilterKv(RowNamed("proxmox_bridge").text, ctx_, &bridge).ok());
   EXPECT_EQ(bridge.Extra("physin"), "fwln101i0");
   EXPECT_EQ(bridge.Extra("physout"), "tap101i0");
 }
