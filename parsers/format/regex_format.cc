@@ -4,6 +4,7 @@
 
 #include "parsers/format/format_parser.h"
 #include "parsers/format/internal/compile.h"
+#include "parsers/json/json_cause.h"
 
 namespace culprit::parsers {
 namespace {
@@ -52,6 +53,29 @@ FieldType NaturalType(Target t) {
       return FieldType::kString;
   }
 }
+
+// An application's plain-text log says what went wrong the way its JSON
+// log would (a level, a status, an error), so its lines get the cause hint
+// a JSON line with those fields gets (json_cause.h).
+class ClassifyingParser final : public LineParser {
+ public:
+  explicit ClassifyingParser(std::unique_ptr<LineParser> inner) : inner_(std::move(inner)) {}
+  ParseResult Parse(std::string_view line, const LineContext& ctx, Event* event) override {
+    ParseResult r = inner_->Parse(line, ctx, event);
+    if (r.ok() && event->cause == Cause::kNone) {
+      json_internal::CauseInput in;
+      in.severity = event->level;
+      in.status = event->status;
+      in.message = event->message.empty() ? line : std::string_view(event->message);
+      in.error = event->Extra("error");
+      event->cause = json_internal::ClassifyJsonLine(in);
+    }
+    return r;
+  }
+
+ private:
+  std::unique_ptr<LineParser> inner_;
+};
 
 }  // namespace
 
@@ -118,7 +142,8 @@ Result<std::unique_ptr<LineParser>> NewRegexParser(
   }
   p.nsubmatch = internal::FinishFields(&p.fields);
   def->patterns.push_back(std::move(p));
-  return NewFormatParser(std::move(def));
+  CULPRIT_ASSIGN_OR_RETURN(auto parser, NewFormatParser(std::move(def)));
+  return std::unique_ptr<LineParser>(new ClassifyingParser(std::move(parser)));
 }
 
 }  // namespace culprit::parsers

@@ -198,6 +198,14 @@ Cause ClassifyJsonLine(const CauseInput& in) {
         (MentionsCrash(message) || MentionsCrash(error))) {
       return Cause::kAppError;
     }
+    // An error-or-worse line that carries an error of its own ("IndexError:
+    // list index out of range", "OperationalError: deadlock detected"): the
+    // request failed in the app, whatever the words. Not with a 4xx status:
+    // then the app refused the request (an invalid token, a missing route).
+    if (in.severity.has_value() && *in.severity <= 3 && !in.error.empty() &&
+        !(in.status.has_value() && *in.status < 500)) {
+      return Cause::kAppError;
+    }
   }
   // Whatever the level: Traefik logs TLS handshake errors at debug.
   if (message.find("tls handshake error") != std::string_view::npos) {

@@ -19,8 +19,11 @@
 //      other 5xx APP_ERROR.
 //   4. An error-or-worse level (severity <= 3) whose text speaks of a crash
 //      (exception, traceback, crashed, aborting connection, unhandled, fatal,
-//      worker exited/died/killed): APP_ERROR.
+//      worker exited/died/killed), or that carries an error field (unless
+//      its status is 4xx): APP_ERROR.
 // Anything else is Cause::kNone.
+// Also used for plain-text application logs (format "regex"), whose
+// captures give the same fields.
 
 #include <optional>
 #include <string_view>

@@ -325,7 +325,15 @@ TEST(FormatCorpusTest, RegexFormatOnThePlainTextAppLog) {
   EXPECT_EQ(e.status, 500);
   EXPECT_EQ(e.Extra("thread"), "worker-2");
   EXPECT_EQ(e.message, "database query failed");
+  // Classified as its JSON twin would be: a 500 is the app's error.
+  EXPECT_EQ(e.cause, Cause::kAppError);
   EXPECT_FALSE(parsed[0].event.client_ip.has_value());  // "client=-:-"
+  for (const Parsed& line : parsed) {
+    // "route not found" (404) and "request completed" (200) are no causes.
+    if (line.event.status && *line.event.status < 500) {
+      EXPECT_EQ(line.event.cause, Cause::kNone);
+    }
+  }
 }
 
 }  // namespace

@@ -103,6 +103,18 @@ TEST_F(JsonParserTest, RealLinesWithDefaults) {
        .client = "127.50.13.231:46571", .status = 500, .request_id = "fca7fe0f18aa43bd9302",
        .message = "database query failed", .detail = "OperationalError: deadlock detected",
        .cause = "APP_ERROR"},
+      // An error-level line with an error of its own and no telling words:
+      // the app failed the request. With a 4xx status it refused it instead.
+      {.name = "error_field_no_crash_words",
+       .line = R"({"ts":"2026-11-23T20:01:28.000001Z","level":"error","msg":"request failed","client_ip":"198.51.100.9","client_port":40001,"error":"IndexError: list index out of range"})",
+       .time = "2026-11-23T20:01:28.000001Z", .precision = microseconds(1), .level = 3,
+       .client = "198.51.100.9:40001", .message = "request failed",
+       .detail = "IndexError: list index out of range", .cause = "APP_ERROR"},
+      {.name = "error_field_with_4xx",
+       .line = R"({"ts":"2026-11-23T20:01:28.000002Z","level":"error","msg":"request failed","client_ip":"198.51.100.9","client_port":40002,"error":"invalid token","status":401})",
+       .time = "2026-11-23T20:01:28.000002Z", .precision = microseconds(1), .level = 3,
+       .client = "198.51.100.9:40002", .status = 401, .message = "request failed",
+       .detail = "invalid token"},
       {.name = "lab_app_crash",
        .line = R"({"ts":"2026-11-23T20:03:38.232315Z","level":"error","msg":"unhandled exception in request handler; aborting connection","client_ip":"127.20.32.10","client_port":33801,"request_id":"ee3a6d0d85fb4c3d909f","error":"KeyError: 'account_id'","method":"GET","path":"/crash/checkout/0"})",
        .time = "2026-11-23T20:03:38.232315Z", .precision = microseconds(1), .level = 3,
