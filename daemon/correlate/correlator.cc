@@ -36,6 +36,11 @@ constexpr size_t kMaxNearbyEvents = 50;
 // lookup by port, which then runs too).
 constexpr size_t kMaxCausedEvents = 64;
 constexpr size_t kMaxChainQueries = 6;
+// How far back an idle connection's last request is looked for: twice the
+// longest keep-alive timeout configured (nginx's default is 75 s: a pool
+// may reuse a connection well after the server closed it), or the idle
+// time the client reports, at most this.
+constexpr Duration kMaxIdleLookBack = std::chrono::minutes(10);
 
 Duration Abs(Duration d) { return d < Duration(0) ? -d : d; }
 
@@ -340,7 +345,14 @@ void Run::AddHostCandidates() {
   std::map<std::pair<int64_t, Cause>, Candidate> best;
   for (const StoredEvent& e : host_events_) {
     if (e.event.client_ip) continue;  // per-client lines were scored as units
-    double s = TimePoints(e, seconds(2)) + ServerPortPoints(e) + 1 +
+    // The kernel's own trouble (conntrack table full, an OOM kill) hits
+    // every port of the host: the ports a syslog source is configured with
+    // (what its firewall lines are about) say nothing about it. A line that
+    // names its port (SYN flooding) is still held to it.
+    const SourceInfo* src = Source(e.source_id);
+    const bool whole_host =
+        e.event.server_port == 0 && src != nullptr && src->format == "syslog";
+    double s = TimePoints(e, seconds(2)) + (whole_host ? 0 : ServerPortPoints(e)) + 1 +
                p_.Compatibility(e.event.cause);
     // A reload while the connection sat idle closes it: the classic
     // "reset on reuse" that is not an idle timeout.
@@ -382,12 +394,22 @@ void Run::InferIdle() {
   const std::optional<Duration> timeout = IdleTimeoutOf(Source(last.source_id));
   if (!timeout) return;
   // If the server saw the peer close the idle connection, it did not time it out.
+  // A line without the port (nginx's error log) speaks of this connection
+  // only if its connection id is the last request's (nginx `*N` is the
+  // access log's $connection): a client address with several connections
+  // closes others all the time.
+  const std::string last_family = Family(Source(last.source_id));
   for (const StoredEvent& e : client_events_) {
-    if (e.event.cause == Cause::kClientAbort && e.event.time + e.event.precision >= last.event.time &&
-        e.event.time <= r_.reported_at + u_ && (e.event.client_port == 0 ||
-                                                 e.event.client_port == r_.client_port)) {
-      return;
+    if (e.event.cause != Cause::kClientAbort || e.event.time + e.event.precision < last.event.time ||
+        e.event.time > r_.reported_at + u_) {
+      continue;
     }
+    if (e.event.client_port != 0 && e.event.client_port != r_.client_port) continue;
+    if (e.event.client_port == 0 && !e.event.conn_id.empty() && !last.event.conn_id.empty() &&
+        Family(Source(e.source_id)) == last_family && e.event.conn_id != last.event.conn_id) {
+      continue;
+    }
+    return;
   }
   const Duration gap = r_.reported_at - last.event.time;
   double s = 0;
@@ -456,7 +478,19 @@ Result<Diagnosis> Run::Go() {
   if (r_.client_port != 0 &&
       (idle_reuse || nearby >= kMaxNearbyEvents || caused >= kMaxCausedEvents)) {
     if (idle_reuse) {
-      f.from = t - before;
+      // The connection's last request came before it sat idle: as long ago
+      // as the server's keep-alive timeout, or the idle time reported.
+      Duration back = before;
+      for (const SourceInfo& s : sources_) {
+        const std::optional<Duration> timeout = IdleTimeoutOf(&s);
+        if (timeout && *timeout <= kMaxIdleLookBack) {
+          back = std::max(back, std::min(2 * *timeout, kMaxIdleLookBack) + u_ + seconds(5));
+        }
+      }
+      if (r_.idle_before) {
+        back = std::max(back, std::min(*r_.idle_before, kMaxIdleLookBack) + u_ + seconds(5));
+      }
+      f.from = t - back;
       f.to = t + u_ + seconds(5);
     }
     f.client_port = r_.client_port;

@@ -14,13 +14,15 @@ using std::chrono::seconds;
 // 2026-11-23T20:03:03Z
 const Timestamp kT0 = FromUnixMicros(1795464183LL * 1000000);
 
-enum : int64_t { kAccess = 1, kError = 2, kHaproxy = 3, kApp = 4 };
+enum : int64_t { kAccess = 1, kError = 2, kHaproxy = 3, kApp = 4, kKernel = 5 };
 
 std::vector<SourceInfo> Sources() {
   return {{kAccess, "nginx-access", "nginx", {8080, 8443}, seconds(2)},
           {kError, "nginx-error", "nginx_error", {8080, 8443}, seconds(2)},
           {kHaproxy, "haproxy", "haproxy", {9000}, seconds(2)},
-          {kApp, "app", "json", {7000}, std::nullopt}};
+          {kApp, "app", "json", {7000}, std::nullopt},
+          // A kernel log, configured with the ports its firewall guards.
+          {kKernel, "kernel", "syslog", {27500}, std::nullopt}};
 }
 
 struct E {
@@ -198,6 +200,34 @@ TEST(CorrelatorTest, PeerClosedKeepaliveMeansNotOurTimeout) {
   EXPECT_NE(d.verdicts.front().explanation.find("client side go away"), std::string::npos);
 }
 
+// The same address's other connections close their keep-alives all the
+// time: only this connection's close (nginx *N = the access log's
+// $connection) says the peer, not the server, ended it.
+TEST(CorrelatorTest, AnotherConnectionsKeepaliveCloseIsNoVeto) {
+  FakeEventQuery q = Query({
+      {kAccess, -seconds(10), EventKind::kRequest, Cause::kNone, "198.51.100.4", 35529, kLast,
+       "266", "", 200, 8080},
+      {kError, -seconds(9), EventKind::kConnection, Cause::kClientAbort, "198.51.100.4", 0,
+       "... [info] 1#1: *267 client 198.51.100.4 closed keepalive connection", "267"},
+  });
+  Diagnosis d = Diagnose(q, Report("198.51.100.4", 35529, "ECONNRESET", "idle_reuse"));
+  EXPECT_EQ(d.verdicts.front().cause, Cause::kIdleTimeout);
+}
+
+// nginx's default keep-alive timeout is 75 s: the last request on the
+// connection lies further back than the usual window.
+TEST(CorrelatorTest, IdleTimeoutWithTheDefaultNginxTimeout) {
+  FakeEventQuery q = Query({{kAccess, -seconds(90), EventKind::kRequest, Cause::kNone,
+                             "198.51.100.4", 35529, kLast, "266", "", 200, 8080}});
+  const std::vector<SourceInfo> sources = {
+      {kAccess, "nginx-access", "nginx", {8080}, std::nullopt}};
+  auto d = Correlator(sources).Correlate(Report("198.51.100.4", 35529, "EOF", "idle_reuse"), q);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->verdicts.front().cause, Cause::kIdleTimeout);
+  EXPECT_NE(d->verdicts.front().explanation.find("1m15s"), std::string::npos)
+      << d->verdicts.front().explanation;
+}
+
 TEST(CorrelatorTest, ReloadWhileIdleIsServerShutdown) {
   FakeEventQuery q = Query({
       {kAccess, -seconds(1), EventKind::kRequest, Cause::kNone, "198.51.100.4", 35529, kLast,
@@ -218,6 +248,27 @@ TEST(CorrelatorTest, HostWideExhaustionOnlyForItsOwnPorts) {
   EXPECT_EQ(d.verdicts.front().cause, Cause::kResourceExhaustion);
   d = Diagnose(q, Report("198.51.100.4", 34163, "ECONNRESET", "awaiting_response", Duration(0), 9000));
   EXPECT_EQ(d.verdicts.front().cause, Cause::kNoneOnServer);
+}
+
+// The kernel's conntrack table or memory running out hits every port of
+// the host, not only those the syslog source's firewall lines are about;
+// a SYN flood names its listening port and is held to it.
+TEST(CorrelatorTest, KernelExhaustionHitsEveryPortSynFloodItsOwn) {
+  FakeEventQuery q = Query({{kKernel, seconds(1), EventKind::kProcess,
+                             Cause::kResourceExhaustion, nullptr, 0,
+                             "Nov 23 20:03:04 vm kernel: nf_conntrack: nf_conntrack: table full, "
+                             "dropping packet"}});
+  Diagnosis d = Diagnose(q, Report("198.51.100.4", 34163, "ECONNRESET", "connect"));
+  EXPECT_EQ(d.verdicts.front().cause, Cause::kResourceExhaustion);
+  FakeEventQuery flood = Query({{kKernel, seconds(1), EventKind::kProcess,
+                                 Cause::kResourceExhaustion, nullptr, 0,
+                                 "Nov 23 20:03:04 vm kernel: TCP: request_sock_TCP: Possible SYN "
+                                 "flooding on port 0.0.0.0:9000. Sending cookies.",
+                                 "", "", 0, 9000}});
+  d = Diagnose(flood, Report("198.51.100.4", 34163, "ECONNRESET", "connect"));
+  EXPECT_EQ(d.verdicts.front().cause, Cause::kNoneOnServer);
+  d = Diagnose(flood, Report("198.51.100.4", 34163, "ECONNRESET", "connect", Duration(0), 9000));
+  EXPECT_EQ(d.verdicts.front().cause, Cause::kResourceExhaustion);
 }
 
 // Two host-wide events of the same log a second apart can score the same:
