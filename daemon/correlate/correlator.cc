@@ -36,10 +36,8 @@ constexpr size_t kMaxNearbyEvents = 50;
 // lookup by port, which then runs too).
 constexpr size_t kMaxCausedEvents = 64;
 constexpr size_t kMaxChainQueries = 6;
-// How far back an idle connection's last request is looked for: twice the
-// longest keep-alive timeout configured (nginx's default is 75 s: a pool
-// may reuse a connection well after the server closed it), or the idle
-// time the client reports, at most this.
+// How far back an idle connection's last request is looked for when the
+// usual window has none (see Run::Go()), at most.
 constexpr Duration kMaxIdleLookBack = std::chrono::minutes(10);
 
 Duration Abs(Duration d) { return d < Duration(0) ? -d : d; }
@@ -478,8 +476,18 @@ Result<Diagnosis> Run::Go() {
   if (r_.client_port != 0 &&
       (idle_reuse || nearby >= kMaxNearbyEvents || caused >= kMaxCausedEvents)) {
     if (idle_reuse) {
-      // The connection's last request came before it sat idle: as long ago
-      // as the server's keep-alive timeout, or the idle time reported.
+      f.from = t - before;
+      f.to = t + u_ + seconds(5);
+    }
+    f.client_port = r_.client_port;
+    f.limit = kMaxClientEvents;
+    CULPRIT_ASSIGN_OR_RETURN(const size_t on_port, lookup(f));
+    if (idle_reuse && on_port == 0) {
+      // Nothing on this connection in the window: its last request came
+      // before it sat idle, as long ago as the server's keep-alive timeout
+      // (nginx's default is 75 s; a pool may reuse a connection well after
+      // the server closed it: twice that), or the idle time reported. Only
+      // the newest few events there matter, so the lookup stops early.
       Duration back = before;
       for (const SourceInfo& s : sources_) {
         const std::optional<Duration> timeout = IdleTimeoutOf(&s);
@@ -490,12 +498,14 @@ Result<Diagnosis> Run::Go() {
       if (r_.idle_before) {
         back = std::max(back, std::min(*r_.idle_before, kMaxIdleLookBack) + u_ + seconds(5));
       }
-      f.from = t - back;
-      f.to = t + u_ + seconds(5);
+      if (back > before) {
+        f.to = f.from - Duration(1);
+        f.from = t - back;
+        f.newest_first = true;
+        f.limit = 4;
+        CULPRIT_RETURN_IF_ERROR(lookup(f).status());
+      }
     }
-    f.client_port = r_.client_port;
-    f.limit = kMaxClientEvents;
-    CULPRIT_RETURN_IF_ERROR(lookup(f).status());
   }
   std::sort(client_events_.begin(), client_events_.end(),
             [](const StoredEvent& a, const StoredEvent& b) {

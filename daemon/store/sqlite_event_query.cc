@@ -165,13 +165,16 @@ std::optional<SqliteEventQuery::Query> SqliteEventQuery::BuildGroupQuery(const E
     // whose range starts at or below it, if the client is in its address
     // list. (A sequence in open_sequences has overlapping groups and is
     // read with OverlappingGroupsSql() instead.)
+    // The end of the group's range is tested in the index, which holds it:
+    // a client beyond it (most addresses the server never saw) costs no
+    // read of the group's row.
     // With a port, the group's port filter (event_codec.h) must allow the
     // pair too: an idle reuse's lookup of one connection over a minute
     // then reads only the groups that may hold it.
     q.sql =
-        "SELECT g.data FROM event_groups g WHERE g.id = (SELECT id FROM event_groups "
-        "WHERE seq = ?1 AND client_lo <= ?2 ORDER BY client_lo DESC LIMIT 1) "
-        "AND g.client_hi >= ?2 AND instr(g.clients, ?2) > 0";
+        "SELECT g.data FROM event_groups g WHERE g.id = (SELECT id FROM (SELECT id, client_hi "
+        "FROM event_groups WHERE seq = ?1 AND client_lo <= ?2 ORDER BY client_lo DESC LIMIT 1) "
+        "WHERE client_hi >= ?2) AND instr(g.clients, ?2) > 0";
     if (f.client_port != 0) q.sql += " AND culprit_may_hold_port(g.clients, ?2, ?3)";
     q.args.emplace_back(int64_t{0});
     q.args.emplace_back(f.client_ip->Key());
