@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(
   g++ make cmake pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libsimdjson-dev libre2-dev libsqlite3-dev sqlite3
+  libsimdjson-dev libre2-dev libsqlite3-dev sqlite3 liblz4-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev libssl-dev libcpp-httplib-dev
   clang-14 libclang-rt-14-dev

@@ -1,6 +1,9 @@
 #include "daemon/store/event_codec.h"
 
+#include <lz4.h>
+
 #include <algorithm>
+#include <limits>
 
 namespace culprit::store {
 namespace {
@@ -122,6 +125,47 @@ void AppendPackedEvent(const PackedEventOrigin& origin, const parsers::Event& e,
   PutBytes(e.detail, out);
   PutBytes(e.message, out);
   PutBytes(raw, out);
+}
+
+void CompressGroup(std::string_view packed, std::string* stored) {
+  stored->clear();
+  const int bound = packed.size() <= kMaxGroupBytes
+                        ? LZ4_compressBound(static_cast<int>(packed.size()))
+                        : 0;
+  if (bound > 0) {
+    stored->push_back('\0');
+    PutVarint(packed.size(), stored);
+    const size_t header = stored->size();
+    stored->resize(header + static_cast<size_t>(bound));
+    const int n = LZ4_compress_default(packed.data(), stored->data() + header,
+                                       static_cast<int>(packed.size()), bound);
+    if (n > 0 && header + static_cast<size_t>(n) < packed.size()) {
+      stored->resize(header + static_cast<size_t>(n));
+      return;
+    }
+  }
+  // Incompressible (or too large to try): stored as it is.
+  stored->assign(packed);
+}
+
+bool GroupEvents(std::string_view stored, std::string* buffer, std::string_view* events) {
+  if (stored.empty() || stored.front() != '\0') {
+    *events = stored;
+    return true;
+  }
+  std::string_view in = stored.substr(1);
+  Reader r(&in);
+  const uint64_t size = r.Varint();
+  if (!r.ok() || size == 0 || size > kMaxGroupBytes ||
+      in.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return false;
+  }
+  buffer->resize(size);
+  const int n = LZ4_decompress_safe(in.data(), buffer->data(), static_cast<int>(in.size()),
+                                    static_cast<int>(size));
+  if (n < 0 || static_cast<uint64_t>(n) != size) return false;
+  *events = *buffer;
+  return true;
 }
 
 bool ReadPackedEvent(std::string_view* in, StoredEvent* out) {

@@ -2,7 +2,8 @@
 #define CULPRIT_DAEMON_STORE_EVENT_CODEC_H_
 
 // The packed form of the ordinary events (no reset cause) that table
-// event_groups stores back to back, a few dozen per row (schema/0004).
+// event_groups stores back to back, a few dozen per row (schema/0004),
+// LZ4-compressed since schema 7 (CompressGroup below).
 //
 // Each event is a sequence of LEB128 varints (signed values zigzag-encoded)
 // and length-prefixed byte strings:
@@ -56,6 +57,21 @@ struct PackedStrings {
 };
 bool ReadPackedEvent(std::string_view* in, StoredEvent* out, PackedStrings* strings);
 void AssignStrings(const PackedStrings& strings, StoredEvent* out);
+
+// A group's `data` as stored. Since schema 7 the writer stores the packed
+// events LZ4-compressed when that makes them smaller: the byte 0x00 (no
+// packed events start with it: they start with an id of 1 or more as a
+// varint), the packed size as a varint, then one LZ4 block. Log lines
+// packed by client compress about 4x, so a group of a few dozen events
+// fits in its b-tree page instead of spilling into overflow pages, and a
+// lookup reads one page per group instead of two or three.
+void CompressGroup(std::string_view packed, std::string* stored);
+// The packed events of stored `data`: `stored` itself if it is not
+// compressed (every group written before schema 7), else decompressed into
+// `*buffer`. False if compressed data is malformed (or claims more than
+// kMaxGroupBytes).
+inline constexpr size_t kMaxGroupBytes = size_t{256} << 20;
+bool GroupEvents(std::string_view stored, std::string* buffer, std::string_view* events);
 
 // A group's port filter: a Bloom filter of the (client address, client
 // port) pairs of its events, appended to the group's `clients` column after

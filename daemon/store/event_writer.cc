@@ -434,7 +434,8 @@ Status EventWriter::InsertGroups(int64_t seq, std::vector<PackedEntry>& entries,
     }
     CULPRIT_RETURN_IF_ERROR(insert.BindInt(3, static_cast<int64_t>(j - i)));
     CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(4, AsBytes(group_clients_)));
-    CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(5, AsBytes(group_data_)));
+    CompressGroup(group_data_, &group_stored_);
+    CULPRIT_RETURN_IF_ERROR(insert.BindBlobStatic(5, AsBytes(group_stored_)));
     CULPRIT_RETURN_IF_ERROR(insert.Run());
     ++*inserted;
     i = j;

@@ -170,6 +170,7 @@ class EventWriter {
   std::vector<PackedEntry> txn_entries_;  // grouped_, packed
   std::string txn_packed_;
   std::string group_data_;     // reused buffers
+  std::string group_stored_;   // group_data_ compressed (CompressGroup)
   std::string group_clients_;
   PortFilterBuilder port_filter_;
 };

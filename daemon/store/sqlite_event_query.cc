@@ -240,14 +240,17 @@ Status SqliteEventQuery::ReadGroups(const EventFilter& f, Picks* picks) {
   // Group blobs are copied while a pick points into them.
   StoredEvent se;
   PackedStrings strings;
+  std::string unpacked;  // a compressed group's events (schema 7), reused
   auto consume = [&](std::span<const uint8_t> bytes) {
-    const std::string_view whole(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    const std::string_view stored(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    // A group this binary cannot decode is skipped, not fatal: the rest of
+    // the answer is still right.
+    std::string_view whole;
+    if (!GroupEvents(stored, &unpacked, &whole)) return;
     const uint32_t index = picks->NewBlob();
     std::string_view data = whole;
     while (!data.empty()) {
       const auto offset = static_cast<uint32_t>(data.data() - whole.data());
-      // A group this binary cannot decode is skipped, not fatal: the rest
-      // of the answer is still right.
       if (!ReadPackedEvent(&data, &se, &strings)) break;
       if (!Matches(f, from, to, se, strings)) continue;
       picks->Offer({ToUnixMicros(se.event.time), se.id, index, offset});

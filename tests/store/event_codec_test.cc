@@ -104,6 +104,82 @@ TEST(EventCodecTest, TruncatedAndRandomBuffersAreRejectedNotFatal) {
   }
 }
 
+// A group as the writer packs it: a few dozen access-log lines.
+std::string PackedGroup(int events) {
+  std::string packed;
+  parsers::Event e = FullEvent();
+  for (int i = 0; i < events; ++i) {
+    e.client_port = static_cast<uint16_t>(40000 + i * 7);
+    const std::string raw = "198.51.100.7 - - [23/Nov/2026:20:01:" + std::to_string(10 + i % 50) +
+                            " +0000] \"GET /api/items/" + std::to_string(i * 13) +
+                            " HTTP/1.1\" 200 " + std::to_string(512 + i) +
+                            " \"-\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/132.0\"";
+    AppendPackedEvent({1000 + i, 1, 2, int64_t{i} * 180}, e, 0, raw, &packed);
+  }
+  return packed;
+}
+
+TEST(GroupCompressionTest, PackedEventsRoundTripSmaller) {
+  const std::string packed = PackedGroup(40);
+  std::string stored;
+  CompressGroup(packed, &stored);
+  ASSERT_FALSE(stored.empty());
+  EXPECT_EQ(stored.front(), '\0');
+  EXPECT_LT(stored.size() * 3, packed.size());  // log lines compress well
+  std::string buffer;
+  std::string_view events;
+  ASSERT_TRUE(GroupEvents(stored, &buffer, &events));
+  EXPECT_EQ(events, packed);
+  // Every event decodes from it.
+  int n = 0;
+  StoredEvent se;
+  while (!events.empty()) {
+    ASSERT_TRUE(ReadPackedEvent(&events, &se));
+    EXPECT_EQ(se.id, 1000 + n++);
+  }
+  EXPECT_EQ(n, 40);
+}
+
+TEST(GroupCompressionTest, PlainGroupsReadAsTheyAre) {
+  // Written before schema 7, or not worth compressing: stored as packed.
+  const std::string packed = PackedGroup(1);
+  std::string buffer;
+  std::string_view events;
+  ASSERT_TRUE(GroupEvents(packed, &buffer, &events));
+  EXPECT_EQ(events.data(), packed.data());  // no copy
+  std::string stored;
+  CompressGroup(std::string(1, '\x01'), &stored);  // too short to gain
+  EXPECT_EQ(stored, std::string(1, '\x01'));
+}
+
+TEST(GroupCompressionTest, DamagedCompressedGroupsAreRejectedNotFatal) {
+  std::string stored;
+  CompressGroup(PackedGroup(40), &stored);
+  std::string buffer;
+  std::string_view events;
+  for (size_t cut = 1; cut < stored.size(); cut += 7) {
+    SCOPED_TRACE(cut);
+    EXPECT_FALSE(GroupEvents(std::string_view(stored).substr(0, cut), &buffer, &events));
+  }
+  // A size beyond kMaxGroupBytes is refused before anything is allocated.
+  EXPECT_FALSE(GroupEvents(std::string("\0\xff\xff\xff\xff\x0f", 6) + "xyz", &buffer, &events));
+  EXPECT_FALSE(GroupEvents(std::string("\0\0", 2), &buffer, &events));
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string junk(1 + rng() % 300, '\0');
+    for (size_t j = 1; j < junk.size(); ++j) junk[j] = static_cast<char>(rng());
+    junk[0] = '\0';
+    if (junk.size() > 1) junk[1] = static_cast<char>(rng() % 0x80);  // sizes up to 127
+    if (GroupEvents(junk, &buffer, &events)) {
+      // Whatever it decodes to is only bytes for ReadPackedEvent, which
+      // rejects garbage itself.
+      StoredEvent se;
+      while (!events.empty() && ReadPackedEvent(&events, &se)) {
+      }
+    }
+  }
+}
+
 TEST(PortFilterTest, HoldsEveryPairAddedAndRulesOutMostOthers) {
   for (const int n : {0, 1, 31, 500, 9000}) {
     SCOPED_TRACE(n);

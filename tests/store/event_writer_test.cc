@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/store/database.h"
+#include "daemon/store/event_codec.h"
 #include "daemon/store/json_text.h"
 #include "daemon/store/source_registry.h"
 #include "daemon/store/sqlite/db.h"
@@ -71,6 +72,57 @@ class EventWriterTest : public ::testing::Test {
   std::vector<int64_t> ids_;
   std::unique_ptr<EventWriter> writer_;
 };
+
+// Schema 7: groups are stored LZ4-compressed, and groups stored plain (by
+// an older culpritd) read back the same.
+TEST_F(EventWriterTest, GroupsAreStoredCompressedAndPlainOnesStillRead) {
+  WriteBatch b;
+  AddLines(b, ids_[0], 11, 0, 400, 0);
+  const WriteBatch* batches[] = {&b};
+  ASSERT_TRUE(writer_->Write(batches).ok());
+  const std::vector<StoredEvent> before = Events();
+  ASSERT_EQ(before.size(), 320u);
+  const int64_t groups = Count("SELECT COUNT(*) FROM event_groups");
+  ASSERT_GT(groups, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE substr(data, 1, 1) = X'00'"), groups);
+  const int64_t stored_bytes = Count("SELECT SUM(length(data)) FROM event_groups");
+
+  // Rewrite every group as the plain packed events an older writer stored.
+  {
+    auto read = db_->Prepare("SELECT id, data FROM event_groups");
+    ASSERT_TRUE(read.ok());
+    auto write = db_->Prepare("UPDATE event_groups SET data = ? WHERE id = ?");
+    ASSERT_TRUE(write.ok());
+    std::vector<std::pair<int64_t, std::string>> plain;
+    while (*read->Step()) {
+      const auto blob = read->ColumnBlob(1);
+      std::string buffer;
+      std::string_view events;
+      ASSERT_TRUE(GroupEvents(
+          std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()), &buffer,
+          &events));
+      plain.emplace_back(read->ColumnInt(0), std::string(events));
+    }
+    read->Reset();
+    for (const auto& [id, data] : plain) {
+      ASSERT_TRUE(write->BindBlob(0, std::span<const uint8_t>(
+                                         reinterpret_cast<const uint8_t*>(data.data()),
+                                         data.size()))
+                      .ok());
+      ASSERT_TRUE(write->BindInt(1, id).ok());
+      ASSERT_TRUE(write->Run().ok());
+    }
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM event_groups WHERE substr(data, 1, 1) = X'00'"), 0);
+  EXPECT_LT(stored_bytes * 2, Count("SELECT SUM(length(data)) FROM event_groups"));
+  const std::vector<StoredEvent> after = Events();
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].id, before[i].id);
+    EXPECT_EQ(after[i].raw, before[i].raw);
+    EXPECT_EQ(after[i].event.time, before[i].event.time);
+  }
+}
 
 TEST_F(EventWriterTest, StoresEventsRejectsCheckpointAndCountersTogether) {
   WriteBatch b;
