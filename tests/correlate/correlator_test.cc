@@ -238,36 +238,41 @@ TEST(CorrelatorTest, ReloadWhileIdleIsServerShutdown) {
   EXPECT_EQ(d.verdicts.front().cause, Cause::kServerShutdown);
 }
 
-TEST(CorrelatorTest, HostWideExhaustionOnlyForItsOwnPorts) {
-  FakeEventQuery q = Query({{kError, seconds(1), EventKind::kProcess,
-                             Cause::kResourceExhaustion, nullptr, 0,
-                             "2026/11/23 20:03:04 [alert] 1#1: 6 worker_connections are not "
-                             "enough"}});
-  Diagnosis d = Diagnose(q, Report("198.51.100.4", 34163, "ECONNRESET", "awaiting_response"));
-  EXPECT_EQ(d.verdicts.front().cause, Cause::kResourceExhaustion);
-  d = Diagnose(q, Report("198.51.100.4", 34163, "ECONNRESET", "awaiting_response", Duration(0), 9000));
-  EXPECT_EQ(d.verdicts.front().cause, Cause::kNoneOnServer);
-}
-
-// The kernel's conntrack table or memory running out hits every port of
-// the host, not only those the syslog source's firewall lines are about;
-// a SYN flood names its listening port and is held to it.
-TEST(CorrelatorTest, KernelExhaustionHitsEveryPortSynFloodItsOwn) {
-  FakeEventQuery q = Query({{kKernel, seconds(1), EventKind::kProcess,
-                             Cause::kResourceExhaustion, nullptr, 0,
-                             "Nov 23 20:03:04 vm kernel: nf_conntrack: nf_conntrack: table full, "
-                             "dropping packet"}});
-  Diagnosis d = Diagnose(q, Report("198.51.100.4", 34163, "ECONNRESET", "connect"));
-  EXPECT_EQ(d.verdicts.front().cause, Cause::kResourceExhaustion);
-  FakeEventQuery flood = Query({{kKernel, seconds(1), EventKind::kProcess,
-                                 Cause::kResourceExhaustion, nullptr, 0,
-                                 "Nov 23 20:03:04 vm kernel: TCP: request_sock_TCP: Possible SYN "
-                                 "flooding on port 0.0.0.0:9000. Sending cookies.",
-                                 "", "", 0, 9000}});
-  d = Diagnose(flood, Report("198.51.100.4", 34163, "ECONNRESET", "connect"));
-  EXPECT_EQ(d.verdicts.front().cause, Cause::kNoneOnServer);
-  d = Diagnose(flood, Report("198.51.100.4", 34163, "ECONNRESET", "connect", Duration(0), 9000));
-  EXPECT_EQ(d.verdicts.front().cause, Cause::kResourceExhaustion);
+// A host-wide exhaustion line without a port is held to its source's
+// ports (nginx's worker_connections: the ports that nginx serves). The
+// kernel's conntrack table or memory running out hits every port of the
+// host, not only those the syslog source's firewall lines are about; a
+// SYN flood names its listening port and is held to that.
+TEST(CorrelatorTest, HostWideExhaustionAndTheReportedServerPort) {
+  struct Row {
+    int64_t source;
+    const char* line;
+    uint16_t port_on_line;
+    const char* phase;
+    uint16_t reported_port;
+    Cause want;
+  };
+  const char kWorkers[] = "2026/11/23 20:03:04 [alert] 1#1: 6 worker_connections are not enough";
+  const char kConntrack[] =
+      "Nov 23 20:03:04 vm kernel: nf_conntrack: nf_conntrack: table full, dropping packet";
+  const char kFlood[] = "Nov 23 20:03:04 vm kernel: TCP: request_sock_TCP: Possible SYN flooding "
+                        "on port 0.0.0.0:9000. Sending cookies.";
+  const Row rows[] = {
+      {kError, kWorkers, 0, "awaiting_response", 8080, Cause::kResourceExhaustion},
+      {kError, kWorkers, 0, "awaiting_response", 9000, Cause::kNoneOnServer},
+      {kKernel, kConntrack, 0, "connect", 8080, Cause::kResourceExhaustion},
+      {kKernel, kFlood, 9000, "connect", 8080, Cause::kNoneOnServer},
+      {kKernel, kFlood, 9000, "connect", 9000, Cause::kResourceExhaustion},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(std::string(row.line) + " / port " + std::to_string(row.reported_port));
+    FakeEventQuery q = Query({{row.source, seconds(1), EventKind::kProcess,
+                               Cause::kResourceExhaustion, nullptr, 0, row.line, "", "", 0,
+                               row.port_on_line}});
+    Diagnosis d = Diagnose(
+        q, Report("198.51.100.4", 34163, "ECONNRESET", row.phase, Duration(0), row.reported_port));
+    EXPECT_EQ(d.verdicts.front().cause, row.want);
+  }
 }
 
 // Two host-wide events of the same log a second apart can score the same:
